@@ -1,0 +1,3 @@
+from brygga.cli import app
+
+app()

@@ -1,0 +1,132 @@
+"""Durable document storage for a sandbox: collections of JSON documents in one SQLite file.
+
+Like the real services, sandboxes keep their data across restarts. Every write is committed at
+once, so a sandbox killed at any moment keeps what it had acknowledged. Reads come from an
+in-memory copy.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import simplejson
+
+
+def _encode(value: Any) -> str:
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"))
+
+
+def _decode(text: str) -> Any:
+    return simplejson.loads(text, use_decimal=True)
+
+
+class DataDirLocked(RuntimeError):
+    pass
+
+
+class DocumentStore:
+    """Collections of documents keyed by string, plus named counters.
+
+    `path=None` keeps everything in memory (tests that need no persistence).
+    """
+
+    def __init__(self, path: Path | None, lock_timeout: float = 15.0) -> None:
+        self._docs: dict[str, dict[str, dict[str, Any]]] = {}
+        self._counters: dict[str, int] = {}
+        self._lock_file = None
+        if path is None:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_file = _acquire_lock(path.with_suffix(".lock"), lock_timeout)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS documents (collection TEXT, key TEXT, body TEXT,"
+            " PRIMARY KEY (collection, key))"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        rows = self._db.execute("SELECT collection, key, body FROM documents")
+        for collection, key, body in rows:
+            self._docs.setdefault(collection, {})[key] = _decode(body)
+        self._counters = dict(self._db.execute("SELECT name, value FROM counters"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self._docs and not self._counters
+
+    def get(self, collection: str, key: str) -> dict[str, Any] | None:
+        return self._docs.get(collection, {}).get(key)
+
+    def all(self, collection: str) -> Iterator[dict[str, Any]]:
+        """Documents of a collection in insertion order."""
+        return iter(list(self._docs.get(collection, {}).values()))
+
+    def count(self, collection: str) -> int:
+        return len(self._docs.get(collection, {}))
+
+    def put(self, collection: str, key: str, doc: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", (collection, key, _encode(doc))
+        )
+        self._docs.setdefault(collection, {})[key] = doc
+
+    def put_many(self, collection: str, docs: dict[str, dict[str, Any]]) -> None:
+        """Write many documents in one transaction (seeding)."""
+        self._db.execute("BEGIN")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+            ((collection, key, _encode(doc)) for key, doc in docs.items()),
+        )
+        self._db.execute("COMMIT")
+        self._docs.setdefault(collection, {}).update(docs)
+
+    def next_number(self, counter: str, start: int = 1) -> int:
+        """The next value of a counter; numbers once handed out are never reused."""
+        value = max(self._counters.get(counter, start - 1) + 1, start)
+        self._db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
+        self._counters[counter] = value
+        return value
+
+    def get_meta(self, name: str) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return _decode(row[0]) if row else None
+
+    def set_meta(self, name: str, value: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, _encode(value)))
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        return {name: list(docs.values()) for name, docs in self._docs.items()}
+
+    def clear(self) -> None:
+        for table in ("documents", "counters", "meta"):
+            self._db.execute(f"DELETE FROM {table}")
+        self._docs.clear()
+        self._counters.clear()
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock_file is not None:
+            self._lock_file.close()
+
+
+def _acquire_lock(path: Path, timeout: float):
+    """One sandbox process per data directory; a restarted one waits for its predecessor."""
+    handle = path.open("w")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                handle.close()
+                raise DataDirLocked(f"{path.parent} is in use by another sandbox process") from None
+            time.sleep(0.1)
