@@ -2,15 +2,103 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import signal
+import sys
+import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from brygga.sandbox.common import SandboxConfig
 
 app = typer.Typer(no_args_is_help=True, help="Brygga: keep your shop and your ERP in step.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Run the emulated shop and ERP APIs.")
 app.add_typer(sandbox_app, name="sandbox")
+
+HOME_HELP = "Directory for Brygga's state: database, secret key, sandbox data"
+DATABASE_HELP = "Database URL or SQLite file (default: BRYGGA_DATABASE_URL, else HOME/brygga.db)"
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the process like Ctrl-C, so child sandboxes are stopped cleanly."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+@app.command()
+def demo(
+    once: bool = typer.Option(False, "--once", help="Sync once, print the summary and exit"),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON"),
+    fresh: bool = typer.Option(False, help="Start over: new sandbox data and an empty database"),
+    state_dir: Path | None = typer.Option(None, help="Write each sandbox's final state here"),
+    database: str | None = typer.Option(None, help=DATABASE_HELP),
+    home: Path = typer.Option(Path(".brygga"), help=HOME_HELP),
+    seed: int = typer.Option(42, help="Seed of the demo data"),
+    orders: int = typer.Option(150, help="How many shop orders the sandbox starts with"),
+    rate_limit: bool = typer.Option(True, help="Enforce the real APIs' rate limits"),
+) -> None:
+    """Start the Centra and Fortnox sandboxes, connect them, sync, and keep serving."""
+    from brygga.demo import Demo, DemoOptions
+    from brygga.reporting import live_progress, summary_table
+
+    _stop_on_sigterm()
+    console = Console(stderr=True)
+    options = DemoOptions(home, database, fresh, seed, orders, rate_limit)
+    with console.status("Starting the Centra and Fortnox sandboxes…"):
+        running = Demo.start(options)
+    try:
+        with live_progress(console) as progress:
+            report = running.sync(progress)
+        if state_dir is not None:
+            running.write_states(state_dir)
+        if json_output:
+            print(json.dumps(running.summary(report), indent=2))
+        else:
+            console.print(summary_table("Centra → Fortnox", report))
+            console.print(f"Database: {running.db.display_url}")
+        if once:
+            raise typer.Exit(0 if report.ok else 1)
+        for name, sandbox in running.sandboxes.items():
+            console.print(f"{name} sandbox: {sandbox.base_url}")
+        console.print("Serving the sandboxes. Press Ctrl-C to stop.")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    finally:
+        running.stop()
+
+
+@app.command()
+def sync(
+    integration: str = typer.Argument(..., help="Integration name, e.g. centra-fortnox"),
+    flow: list[str] | None = typer.Argument(None, help="Only these flows (default: all)"),
+    database: str | None = typer.Option(None, help=DATABASE_HELP),
+    home: Path = typer.Option(Path(".brygga"), help=HOME_HELP),
+) -> None:
+    """Run an integration's flows once."""
+    from brygga.engine.integrations import sync as run_sync
+    from brygga.reporting import live_progress, summary_table
+    from brygga.store import Database, SecretBox, resolve_database_url
+
+    console = Console(stderr=True)
+    db = Database(resolve_database_url(database, home))
+    db.migrate()
+    try:
+        with live_progress(console) as progress:
+            report = asyncio.run(
+                run_sync(db, SecretBox.from_environment(home), integration, flows=flow or None,
+                         progress=progress)
+            )  # fmt: skip
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(summary_table(integration, report))
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @sandbox_app.command("serve")

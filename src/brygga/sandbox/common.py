@@ -35,8 +35,9 @@ class DecimalJSONResponse(JSONResponse):
         return simplejson.dumps(content, use_decimal=True, ensure_ascii=False).encode()
 
 
-def add_inspection_routes(app: FastAPI, store: DocumentStore) -> None:
-    """`GET /_sandbox/health` and `GET /_sandbox/state` (the whole dataset as JSON)."""
+def add_inspection_routes(app: FastAPI, store: DocumentStore, credentials: dict[str, Any]) -> None:
+    """`GET /_sandbox/health`, `GET /_sandbox/state` (the whole dataset as JSON) and
+    `GET /_sandbox/credentials` (the demo credentials a client needs to sign in)."""
 
     @app.get("/_sandbox/health", include_in_schema=False)
     def health() -> Response:
@@ -45,3 +46,7 @@ def add_inspection_routes(app: FastAPI, store: DocumentStore) -> None:
     @app.get("/_sandbox/state", include_in_schema=False)
     def state() -> Response:
         return DecimalJSONResponse(store.snapshot())
+
+    @app.get("/_sandbox/credentials", include_in_schema=False)
+    def demo_credentials() -> Response:
+        return DecimalJSONResponse(credentials)

@@ -1,0 +1,72 @@
+"""Transport and auth for Centra: one GraphQL endpoint, a bearer integration token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.http import HttpClient, default_classifier, parse_json
+from brygga.connectors.ratelimit import SlidingWindowLimiter
+
+# Growth tier: 60 requests per 10 s per environment, shared by every integration on it
+# (centra.md §2). Brygga stays a little under so another integration keeps some room.
+REQUESTS_PER_TEN_SECONDS = 50
+
+
+class BearerToken:
+    """A Centra integration token: no OAuth and no refresh, so a 401 means a new token is
+    needed (centra.md §1)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    async def refresh(self) -> None:
+        raise ConnectorError(
+            ErrorClass.AUTH,
+            "Centra refused the integration token; create a new one in Centra "
+            "(System → API Tokens) and update the connection",
+            status=401,
+        )
+
+
+class CentraClient:
+    def __init__(self, base_url: str, credentials: dict[str, Any]) -> None:
+        token = credentials.get("token")
+        if not token:
+            raise ValueError("a Centra connection needs an integration API token ('token')")
+        self.http = HttpClient(
+            base_url,
+            limiter=SlidingWindowLimiter(REQUESTS_PER_TEN_SECONDS, 10.0),
+            auth=BearerToken(token),
+            secrets=[token],
+        )
+
+    async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
+        """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200)."""
+        response = await self.http.request(
+            "POST", "/graphql", json={"query": document, "variables": variables or {}}
+        )
+        body = parse_json(response)
+        if body.get("errors"):
+            raise graphql_error(body["errors"], response)
+        return body["data"]
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def graphql_error(errors: list[dict[str, Any]], response: httpx.Response) -> ConnectorError:
+    first = errors[0]
+    category = (first.get("extensions") or {}).get("category", "")
+    error_class = ErrorClass.AUTH if category in ("authorization", "authentication") else None
+    error = default_classifier(response)
+    error.error_class = error_class or ErrorClass.DATA
+    error.message = "Centra: " + "; ".join(str(item.get("message")) for item in errors)
+    error.code = category or None
+    error.payload = errors
+    return error

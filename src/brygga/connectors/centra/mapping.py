@@ -1,0 +1,128 @@
+"""Centra GraphQL JSON → the canonical model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
+
+
+def order_from_centra(data: dict[str, Any]) -> Order:
+    grand_total = data["grandTotal"]
+    currency = grand_total["currency"]["code"]
+    billing = address_from_centra(data.get("billingAddress"))
+    return Order(
+        source_id=str(data["number"]),  # Centra keys orders by number in ID conversion (§4.10)
+        number=str(data["number"]),
+        created_at=datetime.fromisoformat(data["createdAt"]),
+        status=data.get("status") or "",
+        currency=currency,
+        exchange_rate=Decimal(grand_total["conversionRate"]),
+        prices_include_tax=True,  # consumer prices; `grandTotal(includingTax: true)` default
+        customer=_order_customer(data),
+        billing_address=billing,
+        shipping_address=address_from_centra(data.get("shippingAddress")),
+        lines=[_line(line, currency) for line in data["lines"]],
+        shipping=_shipping(data["totals"], currency),
+        grand_total=_money(grand_total, currency),
+    )
+
+
+def customer_from_centra(data: dict[str, Any]) -> Customer:
+    billing = (data.get("lastOrder") or {}).get("billingAddress")
+    return _customer(
+        str(data["id"]),
+        data.get("email"),
+        data.get("firstName") or "",
+        data.get("lastName") or "",
+        data.get("phoneNumber") or "",
+        billing,
+    )
+
+
+def address_from_centra(data: dict[str, Any] | None) -> Address | None:
+    if not data or not (data.get("country") or {}).get("code"):
+        return None
+    name = f"{data.get('firstName') or ''} {data.get('lastName') or ''}".strip()
+    return Address(
+        name=name,
+        company=data.get("companyName") or "",
+        line1=data.get("address1") or "",
+        line2=data.get("address2") or "",
+        postcode=data.get("zipCode") or "",  # Centra says zipCode, never zip (§4.1)
+        city=data.get("city") or "",
+        country=data["country"]["code"],
+        email=data.get("email") or "",
+        phone=data.get("phoneNumber") or "",
+    )
+
+
+def _order_customer(data: dict[str, Any]) -> Customer:
+    buyer = data.get("customer") or {}
+    billing = data.get("billingAddress") or {}
+    email = buyer.get("email") or billing.get("email")
+    # A guest checkout has no customer id; the email is what identifies them (§4.5).
+    source_id = str(buyer["id"]) if buyer.get("id") is not None else f"guest:{email}"
+    return _customer(
+        source_id,
+        email,
+        buyer.get("firstName") or billing.get("firstName") or "",
+        buyer.get("lastName") or billing.get("lastName") or "",
+        buyer.get("phoneNumber") or billing.get("phoneNumber") or "",
+        billing,
+    )
+
+
+def _customer(
+    source_id: str,
+    email: str | None,
+    first: str,
+    last: str,
+    phone: str,
+    billing: dict[str, Any] | None,
+) -> Customer:
+    address = address_from_centra(billing)
+    company = address.company if address else ""
+    return Customer(
+        source_id=source_id,
+        email=email or None,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        company=company,
+        type=CustomerType.COMPANY if company else CustomerType.PRIVATE,
+        vat_number=(billing or {}).get("vatNumber") or "",
+        address=address,
+    )
+
+
+def _line(data: dict[str, Any], currency: str) -> OrderLine:
+    size = data.get("productSize") or {}
+    description = " ".join(part for part in (data["productName"], data.get("size")) if part)
+    return OrderLine(
+        source_id=str(data["id"]),
+        sku=size.get("SKU") or "",
+        ean=size.get("EAN") or "",
+        description=description,
+        quantity=Decimal(data["quantity"]),
+        unit_price=_money(data["unitPrice"], currency),
+        unit_list_price=_money(data["unitOriginalPrice"], currency),
+        tax_rate=Decimal(data["taxPercent"]),
+    )
+
+
+def _shipping(totals: dict[str, Any], currency: str) -> Shipping | None:
+    amount = Decimal(totals["shipping"]["value"])
+    if amount == 0:
+        return None
+    tax = Decimal(totals["shippingTaxIncluded"]["value"])
+    # Centra gives the VAT inside the shipping price, not its rate; a whole percent is
+    # what every Nordic and EU standard rate is.
+    rate = (tax * 100 / (amount - tax)).quantize(Decimal(1), ROUND_HALF_UP)
+    return Shipping(amount=Money(amount=amount, currency=currency), tax_rate=rate)
+
+
+def _money(value: dict[str, Any], currency: str) -> Money:
+    return Money(amount=Decimal(value["value"]), currency=currency)

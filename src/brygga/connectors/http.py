@@ -1,0 +1,236 @@
+"""The one HTTP client every connector uses.
+
+It spaces requests with the connection's rate limiter, retries what is safe to retry with
+exponential backoff and jitter (honouring `Retry-After`), refreshes credentials once on a 401,
+classifies failures, counts requests, and never writes a secret to the log.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+import simplejson
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
+from brygga.connectors.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger("brygga.http")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # idempotent per RFC 9110
+
+
+class Authenticator(Protocol):
+    async def headers(self) -> dict[str, str]: ...
+
+    async def refresh(self) -> None:
+        """Called once after a 401; get fresh credentials or raise an AUTH ConnectorError."""
+
+
+Classifier = Callable[[httpx.Response], ConnectorError]
+
+
+@dataclass
+class RequestStats:
+    requests: int = 0
+    throttled: int = 0  # HTTP 429 answers
+    retries: int = 0
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """JSON with every number that has a fraction kept as an exact Decimal."""
+    return simplejson.loads(response.content, use_decimal=True) if response.content else None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` as a delay: delta seconds, an HTTP-date, or epoch seconds (Centra leaves
+    the format undocumented, centra.md §2)."""
+    if not value:
+        return None
+    value = value.strip()
+    now = time.time() if now is None else now
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, moment - now)
+    # A number far larger than any sane delay is a point in time.
+    return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class HttpClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        limiter: SlidingWindowLimiter | None = None,
+        auth: Authenticator | None = None,
+        classify: Classifier | None = None,
+        secrets: list[str] | None = None,
+        attempts: int = 6,
+        max_wait: float = 30.0,
+        rate_limit_wait: float = 5.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.limiter = limiter
+        self.auth = auth
+        self.classify = classify or default_classifier
+        self.secrets = secrets or []
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self.rate_limit_wait = rate_limit_wait  # when a 429 carries no Retry-After
+        self.stats = RequestStats()
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send and return a 2xx response, or raise a classified ConnectorError.
+
+        A non-idempotent request (POST) is retried only when it surely did not arrive: the
+        connection was refused, or the server answered 429.
+        """
+        method = method.upper()
+        idempotent = method in SAFE_METHODS
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(lambda exc: _retryable(exc, idempotent)),
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send(method, path, kwargs)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return parse_json(await self.request(method, path, **kwargs))
+
+    async def _send(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+        refreshed = False
+        while True:
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            options = dict(kwargs)  # each attempt starts from the caller's arguments
+            headers = {"Accept": "application/json", **options.pop("headers", {})}
+            if self.auth is not None:
+                headers.update(await self.auth.headers())
+            if "json" in options:
+                # Decimals go out as exact JSON numbers, never through float.
+                options["content"] = simplejson.dumps(options.pop("json"), use_decimal=True)
+                headers["Content-Type"] = "application/json"
+            self.stats.requests += 1
+            started = time.monotonic()
+            try:
+                response = await self._http.request(method, path, headers=headers, **options)
+            except httpx.TransportError as exc:
+                log.warning("%s %s failed: %s", method, self._safe(path), exc.__class__.__name__)
+                raise
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                method,
+                self._safe(str(response.request.url)),
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if response.status_code == 401 and self.auth is not None and not refreshed:
+                refreshed = True
+                await self.auth.refresh()
+                continue
+            if response.is_success:
+                return response
+            raise self._error(response)
+
+    def _error(self, response: httpx.Response) -> ConnectorError:
+        error = self.classify(response)
+        if error.error_class is ErrorClass.RATE_LIMIT:
+            self.stats.throttled += 1
+            if error.retry_after is None:
+                error.retry_after = self.rate_limit_wait
+            if self.limiter is not None:
+                self.limiter.pause(error.retry_after)
+        error.message = self._safe(error.message)
+        return error
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, ConnectorError) and error.retry_after is not None:
+            return min(error.retry_after, self.max_wait)
+        return wait_exponential_jitter(initial=0.5, max=self.max_wait)(state)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.stats.retries += 1
+
+    def _safe(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+
+def _retryable(error: BaseException, idempotent: bool) -> bool:
+    if isinstance(error, ConnectorError):
+        if error.error_class is ErrorClass.RATE_LIMIT:
+            return True
+        return idempotent and error.error_class is ErrorClass.TRANSIENT
+    if isinstance(error, httpx.ConnectError):
+        return True
+    return idempotent and isinstance(error, httpx.TransportError)
+
+
+def default_classifier(response: httpx.Response) -> ConnectorError:
+    error_class = error_class_for_status(response.status_code)
+    return ConnectorError(
+        error_class,
+        f"{response.request.method} {response.request.url.path} was refused",
+        status=response.status_code,
+        payload=_body(response),
+        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+    )
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return parse_json(response)
+    except (ValueError, simplejson.JSONDecodeError):
+        return response.text[:2000]
+
+
+__all__ = [
+    "Authenticator",
+    "ConnectorError",
+    "ErrorClass",
+    "HttpClient",
+    "RequestStats",
+    "parse_json",
+    "redact",
+    "retry_after_seconds",
+]

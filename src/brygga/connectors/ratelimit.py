@@ -1,0 +1,40 @@
+"""Client-side rate limiting, one budget per connection (DESIGN.md §3 invariant 5)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+
+
+class SlidingWindowLimiter:
+    """At most `limit` requests in any `period` seconds, like the servers count them.
+
+    `margin` widens the window a little: the server sees a request later than we send it, so a
+    window that is exactly the server's can still overrun it.
+    """
+
+    def __init__(self, limit: int, period: float, margin: float = 0.1) -> None:
+        self.limit = limit
+        self.period = period + margin
+        self._sent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+        self._paused_until = 0.0
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= self.period:
+                    self._sent.popleft()
+                wait = self._paused_until - now
+                if len(self._sent) >= self.limit:
+                    wait = max(wait, self._sent[0] + self.period - now)
+                if wait <= 0:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller of this connection, e.g. after a 429 said when to come back."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)

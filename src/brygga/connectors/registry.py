@@ -1,0 +1,49 @@
+"""Which client, streams and writers each built-in system offers, by canonical entity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from brygga.connectors.centra.client import CentraClient
+from brygga.connectors.centra.streams import CustomersStream, OrdersStream
+from brygga.connectors.fortnox.client import FortnoxClient
+from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
+
+
+@dataclass(frozen=True)
+class System:
+    client: type
+    streams: dict[str, type] = field(default_factory=dict)
+    writers: dict[str, type] = field(default_factory=dict)
+
+
+SYSTEMS: dict[str, System] = {
+    "centra": System(CentraClient, streams={"order": OrdersStream, "customer": CustomersStream}),
+    "fortnox": System(FortnoxClient, writers={"order": OrderWriter, "customer": CustomerWriter}),
+}
+
+
+def system(name: str) -> System:
+    try:
+        return SYSTEMS[name]
+    except KeyError:
+        raise ValueError(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}") from None
+
+
+def open_client(name: str, base_url: str, credentials: dict[str, Any]) -> Any:
+    return system(name).client(base_url, credentials)
+
+
+def stream(name: str, entity: str, client: Any) -> Any:
+    streams = system(name).streams
+    if entity not in streams:
+        raise ValueError(f"{name} cannot be read for {entity} records")
+    return streams[entity](client)
+
+
+def writer(name: str, entity: str, client: Any) -> Any:
+    writers = system(name).writers
+    if entity not in writers:
+        raise ValueError(f"{name} cannot be written {entity} records")
+    return writers[entity](client)

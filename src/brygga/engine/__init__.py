@@ -1,0 +1,1 @@
+"""Flows and sync runs: cursors, ID cross-references, idempotency and record outcomes."""

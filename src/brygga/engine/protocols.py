@@ -1,0 +1,77 @@
+"""The two small contracts between the engine and the connectors (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+@dataclass
+class SourceRecord:
+    """One record read from the source: its raw payload and, if mapping worked, the canonical
+    record. A record that could not be mapped carries `error` and still gets an outcome."""
+
+    source_id: str
+    payload: Any
+    position: datetime | None = None  # value of the stream's replication key
+    record: BaseModel | None = None
+    error: str | None = None
+
+
+class Stream(Protocol):
+    """Reads one entity from a source system, oldest first, in pages.
+
+    A stream with a `replication_key` reads the closed range [since, until]; one without reads
+    everything each run (the engine skips what did not change).
+    """
+
+    entity: str
+    replication_key: str | None
+
+    def pages(
+        self, since: datetime | None, until: datetime
+    ) -> AsyncIterator[list[SourceRecord]]: ...
+
+
+@dataclass
+class Written:
+    target_id: str
+    payload: Any = None
+
+
+class Writer(Protocol):
+    """Writes one entity into a target system, and finds what an earlier run wrote there."""
+
+    entity: str
+    reuse_existing: bool  # look for a matching target record before every create
+
+    async def find(self, record: Any) -> Written | None: ...
+
+    async def create(self, record: Any, links: dict[str, str]) -> Written: ...
+
+    async def update(self, target_id: str, record: Any, links: dict[str, str]) -> Written: ...
+
+
+@dataclass
+class Dependency:
+    """A record the target needs first, e.g. the customer of an order. Resolved through the
+    same cross-reference as its own flow, so both flows share one target record."""
+
+    writer: Writer
+    extract: Callable[[Any], Any]
+
+    @property
+    def entity(self) -> str:
+        return self.writer.entity
+
+
+@dataclass
+class FlowSpec:
+    name: str
+    stream: Stream
+    writer: Writer
+    dependencies: list[Dependency] = field(default_factory=list)

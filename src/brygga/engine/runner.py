@@ -1,0 +1,234 @@
+"""One sync run of one flow: read pages since the cursor, write each record idempotently,
+commit each page's outcomes, cross-references and cursor together (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.engine import xrefs
+from brygga.engine.outcomes import Counts, Outcome, Status
+from brygga.engine.protocols import FlowSpec, SourceRecord, Writer, Written
+from brygga.store import Database
+from brygga.store.tables import Cursor, RecordOutcome, Run
+
+log = logging.getLogger("brygga.engine")
+
+Progress = Callable[[str, Counts], None]
+
+
+class RunAborted(Exception):
+    """The run stopped before its end (e.g. the credentials were refused); the cursor stays
+    where the last committed page left it."""
+
+
+@dataclass
+class _Link:
+    source_id: str
+    target_id: str
+    content_hash: str
+
+
+class FlowRunner:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        integration_id: int,
+        flow_id: int,
+        spec: FlowSpec,
+        lookback: timedelta = timedelta(hours=1),
+        progress: Progress | None = None,
+    ) -> None:
+        self.db = db
+        self.integration_id = integration_id
+        self.flow_id = flow_id
+        self.spec = spec
+        self.lookback = lookback
+        self.progress = progress
+        self.counts = Counts()
+
+    async def run(self) -> Counts:
+        run_id = self._start_run()
+        try:
+            await self._read_and_write(run_id)
+        except Exception as exc:
+            self._finish_run(run_id, "failed", str(exc))
+            raise RunAborted(f"{self.spec.name}: {exc}") from exc
+        self._finish_run(run_id, "succeeded", None)
+        return self.counts
+
+    async def _read_and_write(self, run_id: int) -> None:
+        position = self._load_position()
+        until = datetime.now(UTC)
+        since = position - self.lookback if position else None
+        held: datetime | None = None  # the cursor may not pass a record that failed
+        for_cursor = self.spec.stream.replication_key is not None
+        async for page in self.spec.stream.pages(since, until):
+            outcomes: list[Outcome] = []
+            links: list[_Link] = []
+            for item in page:
+                outcome, link = await self._sync(item)
+                outcomes.append(outcome)
+                if link is not None:
+                    links.append(link)
+                if outcome.status is Status.FAILED and item.position is not None:
+                    held = min(held, item.position) if held else item.position
+                self.counts.add(outcome.status)
+                if self.progress:
+                    self.progress(self.spec.name, self.counts)
+            if for_cursor:
+                newest = max((item.position for item in page if item.position), default=None)
+                if newest and (position is None or newest > position):
+                    position = newest
+                if held and position and held < position:
+                    position = held
+            self._commit_page(run_id, outcomes, links, position if for_cursor else None)
+
+    async def _sync(self, item: SourceRecord) -> tuple[Outcome, _Link | None]:
+        outcome = Outcome(item.source_id, Status.FAILED, source_payload=item.payload)
+        if item.record is None:
+            outcome.error_class, outcome.message = ErrorClass.DATA, item.error
+            return outcome, None
+        try:
+            return await self._write(item.source_id, item.record, outcome)
+        except ConnectorError as exc:
+            if exc.error_class is ErrorClass.AUTH:
+                raise  # every other record would fail the same way: stop and alert
+            outcome.error_class, outcome.message = exc.error_class, str(exc)
+            outcome.target_payload = exc.payload
+        except Exception as exc:  # a bug must cost one record, never the page
+            log.exception("record %s of %s failed", item.source_id, self.spec.name)
+            outcome.error_class = ErrorClass.DATA
+            outcome.message = f"unexpected {type(exc).__name__}: {exc}"
+        return outcome, None
+
+    async def _write(
+        self, source_id: str, record: BaseModel, outcome: Outcome
+    ) -> tuple[Outcome, _Link | None]:
+        writer = self.spec.writer
+        links = {
+            dependency.entity: await self._resolve(dependency.writer, dependency.extract(record))
+            for dependency in self.spec.dependencies
+        }
+        digest = xrefs.content_hash(record, links)
+        with self.db.session() as session:
+            xref = xrefs.find(session, self.integration_id, writer.entity, source_id)
+        written: Written | None = None
+        if xref is not None and xref.state == xrefs.LINKED and xref.target_id:
+            if xref.content_hash == digest:
+                outcome.status, outcome.target_id = Status.SKIPPED, xref.target_id
+                return outcome, None
+            written = await writer.update(xref.target_id, record, links)
+            outcome.status = Status.UPDATED
+        else:
+            pending = xref is not None and xref.state == xrefs.PENDING
+            written, created = await self._find_or_create(writer, source_id, record, links, pending)
+            outcome.status = Status.CREATED if created else Status.SKIPPED
+            if not created:
+                outcome.message = "already in the target; linked to it instead of creating"
+        outcome.target_id, outcome.target_payload = written.target_id, written.payload
+        return outcome, _Link(source_id, written.target_id, digest)
+
+    async def _find_or_create(
+        self, writer: Writer, source_id: str, record: Any, links: dict[str, str], pending: bool
+    ) -> tuple[Written, bool]:
+        """Find the record in the target when it may be there (a create that crashed before
+        its cross-reference was committed, or a writer that reuses existing records), else
+        create it, marking the intent first (invariant 3c)."""
+        if pending or writer.reuse_existing:
+            found = await writer.find(record)
+            if found is not None:
+                return found, False
+        with self.db.session() as session:
+            xrefs.save(session, self.integration_id, writer.entity, source_id, state=xrefs.PENDING)
+        return await writer.create(record, links), True
+
+    async def _resolve(self, writer: Writer, record: Any) -> str:
+        """The target id of a record another one needs (e.g. an order's customer). Linked at
+        once, since the target record now exists whatever happens to this page."""
+        source_id = record.source_id
+        with self.db.session() as session:
+            xref = xrefs.find(session, self.integration_id, writer.entity, source_id)
+        if xref is not None and xref.state == xrefs.LINKED and xref.target_id:
+            return xref.target_id
+        pending = xref is not None and xref.state == xrefs.PENDING
+        written, _ = await self._find_or_create(writer, source_id, record, {}, pending)
+        with self.db.session() as session:
+            # No content hash: the record's own flow still writes its full version.
+            xrefs.save(
+                session,
+                self.integration_id,
+                writer.entity,
+                source_id,
+                state=xrefs.LINKED,
+                target_id=written.target_id,
+            )
+        return written.target_id
+
+    def _load_position(self) -> datetime | None:
+        with self.db.session() as session:
+            cursor = session.get(Cursor, self.flow_id)
+            value = cursor.value if cursor else None
+        return datetime.fromisoformat(value["position"]) if value else None
+
+    def _start_run(self) -> int:
+        with self.db.session() as session:
+            run = Run(flow_id=self.flow_id, started_at=datetime.now(UTC), status="running")
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def _commit_page(
+        self, run_id: int, outcomes: list[Outcome], links: list[_Link], position: datetime | None
+    ) -> None:
+        """Invariant 1: outcomes, cross-references and cursor of a page in one transaction."""
+        entity = self.spec.writer.entity
+        with self.db.session() as session:
+            for link in links:
+                xrefs.save(
+                    session,
+                    self.integration_id,
+                    entity,
+                    link.source_id,
+                    state=xrefs.LINKED,
+                    target_id=link.target_id,
+                    content_hash=link.content_hash,
+                )
+            session.add_all(
+                RecordOutcome(
+                    run_id=run_id,
+                    flow_id=self.flow_id,
+                    source_id=outcome.source_id,
+                    status=outcome.status.value,
+                    error_class=outcome.error_class,
+                    message=outcome.message,
+                    target_id=outcome.target_id,
+                    source_payload=outcome.source_payload,
+                    target_payload=outcome.target_payload,
+                    created_at=datetime.now(UTC),
+                )
+                for outcome in outcomes
+            )
+            if position is not None:
+                cursor = session.get(Cursor, self.flow_id)
+                if cursor is None:
+                    cursor = Cursor(flow_id=self.flow_id)
+                    session.add(cursor)
+                cursor.value = {"position": position.isoformat()}
+            run = session.get(Run, run_id)
+            for name, value in self.counts.as_dict().items():
+                setattr(run, name, value)
+
+    def _finish_run(self, run_id: int, status: str, message: str | None) -> None:
+        with self.db.session() as session:
+            run = session.get(Run, run_id)
+            run.status, run.message, run.finished_at = status, message, datetime.now(UTC)
+            for name, value in self.counts.as_dict().items():
+                setattr(run, name, value)

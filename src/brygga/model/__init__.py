@@ -1,0 +1,32 @@
+"""The canonical model: every connector maps its API to and from these records."""
+
+from brygga.model.address import EU_COUNTRIES, Address
+from brygga.model.customer import Customer, CustomerType
+from brygga.model.documents import CreditNote, Invoice
+from brygga.model.money import CENT, Money
+from brygga.model.order import Discount, Order, OrderLine, Shipping, TaxLine
+from brygga.model.payments import Payment, PaymentStatus, Refund, RefundLine
+from brygga.model.product import Product, StockLevel, Variant
+
+__all__ = [
+    "CENT",
+    "EU_COUNTRIES",
+    "Address",
+    "CreditNote",
+    "Customer",
+    "CustomerType",
+    "Discount",
+    "Invoice",
+    "Money",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "PaymentStatus",
+    "Product",
+    "Refund",
+    "RefundLine",
+    "Shipping",
+    "StockLevel",
+    "TaxLine",
+    "Variant",
+]

@@ -1,0 +1,49 @@
+"""What the ERP issues against an order: invoices, and credit notes against invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from brygga.model.money import Amount, CurrencyCode, Money
+from brygga.model.order import OrderLine, Shipping
+
+
+class Invoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source_id: str
+    number: str
+    order_reference: str = Field(description="the shop order number the invoice bills")
+    customer_reference: str = ""
+    issued_on: date
+    due_on: date | None = None
+    currency: CurrencyCode
+    exchange_rate: Annotated[Amount, Field(gt=0)] = 1
+    prices_include_tax: bool = True
+    lines: list[OrderLine]
+    shipping: Shipping | None = None
+    total: Money
+    balance: Money | None = None
+    booked: bool = False
+    cancelled: bool = False
+
+    @property
+    def paid(self) -> bool:
+        return self.balance is not None and self.balance.amount == 0
+
+
+class CreditNote(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source_id: str
+    number: str
+    invoice_reference: str = Field(description="the number of the invoice it credits")
+    refund_reference: str = ""
+    issued_on: date
+    currency: CurrencyCode
+    lines: list[OrderLine]
+    shipping: Shipping | None = None
+    total: Money

@@ -1,0 +1,98 @@
+"""Run sandboxes as child processes on free local ports (the demo, the benchmarks, the tests)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import simplejson
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills the child when its parent dies, even by SIGKILL, so a killed
+    demo leaves no sandbox behind holding its port and data directory."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+@dataclass
+class SandboxProcess:
+    system: str
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def credentials(self) -> dict[str, Any]:
+        return httpx.get(f"{self.base_url}/_sandbox/credentials", timeout=30).json()
+
+    def raw_state(self) -> bytes:
+        """`GET /_sandbox/state`: the sandbox's whole dataset, as JSON bytes."""
+        response = httpx.get(f"{self.base_url}/_sandbox/state", timeout=60)
+        response.raise_for_status()
+        return response.content
+
+    def state(self) -> dict[str, Any]:
+        return simplejson.loads(self.raw_state(), use_decimal=True)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_sandbox(
+    system: str,
+    data_dir: Path | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> SandboxProcess:
+    """`brygga sandbox serve SYSTEM` as a child process; returns once it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "brygga", "sandbox", "serve", system, "--port", str(port)]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    process = subprocess.Popen(
+        [*command, *args],
+        env={**os.environ, **(env or {})},
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, process, timeout)
+    except BaseException:
+        process.kill()
+        raise
+    return SandboxProcess(system, base_url, process)
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sandbox exited with {process.returncode} before answering")
+        try:
+            httpx.get(f"{base_url}/_sandbox/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{base_url} did not answer within {timeout} s")
