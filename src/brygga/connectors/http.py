@@ -129,9 +129,15 @@ class HttpClient:
             before_sleep=self._count_retry,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._send(method, path, kwargs)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send(method, path, kwargs)
+        except httpx.TransportError as exc:
+            raise ConnectorError(
+                ErrorClass.TRANSIENT,
+                f"could not reach {self.base_url} ({type(exc).__name__})",
+            ) from exc
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -187,7 +193,7 @@ class HttpClient:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, ConnectorError) and error.retry_after is not None:
             return min(error.retry_after, self.max_wait)
-        return wait_exponential_jitter(initial=0.5, max=self.max_wait)(state)
+        return wait_exponential_jitter(multiplier=0.5, max=self.max_wait)(state)
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1

@@ -1,0 +1,193 @@
+"""The engine's idempotency and cursor rules, with in-process streams and writers over a real
+database (SQLite and PostgreSQL). End-to-end runs against the sandboxes are in tests/e2e."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.engine import xrefs
+from brygga.engine.integrations import ConnectionSettings, configure
+from brygga.engine.outcomes import Counts
+from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord, Written
+from brygga.engine.runner import FlowRunner, RunAborted
+from brygga.model import Customer
+from brygga.store import Cursor, Database, Flow, RecordOutcome, Run, SecretBox
+
+START = datetime(2026, 9, 1, 8, tzinfo=UTC)
+
+
+class ListStream:
+    entity = "customer"
+    replication_key = "created_at"
+
+    def __init__(self, records: list[Customer], page_size: int = 3) -> None:
+        self.records = records
+        self.page_size = page_size
+        self.ranges: list[tuple[datetime | None, datetime]] = []
+
+    async def pages(self, since, until) -> AsyncIterator[list[SourceRecord]]:
+        self.ranges.append((since, until))
+        chosen = [
+            (index, record)
+            for index, record in enumerate(self.records)
+            if since is None or START + timedelta(minutes=index) >= since
+        ]
+        for offset in range(0, len(chosen), self.page_size):
+            yield [
+                SourceRecord(r.source_id, r.model_dump(), START + timedelta(minutes=i), r)
+                for i, r in chosen[offset : offset + self.page_size]
+            ]
+
+
+class DictWriter:
+    """A target system held in a dict; `refuse` makes chosen records fail like the API would."""
+
+    entity = "customer"
+    reuse_existing = False
+
+    def __init__(self) -> None:
+        self.records: dict[str, Customer] = {}
+        self.creates = 0
+        self.finds = 0
+        self.refuse: dict[str, ErrorClass] = {}
+
+    async def find(self, record: Customer) -> Written | None:
+        self.finds += 1
+        for target_id, existing in self.records.items():
+            if existing.email == record.email:
+                return Written(target_id)
+        return None
+
+    async def create(self, record: Customer, links: dict[str, str]) -> Written:
+        if record.source_id in self.refuse:
+            raise ConnectorError(self.refuse[record.source_id], f"refused {record.source_id}")
+        self.creates += 1
+        target_id = f"T{len(self.records) + 1}"
+        self.records[target_id] = record
+        return Written(target_id, {"id": target_id})
+
+    async def update(self, target_id: str, record: Customer, links: dict[str, str]) -> Written:
+        self.records[target_id] = record
+        return Written(target_id)
+
+
+def customers(count: int) -> list[Customer]:
+    return [Customer(source_id=str(n), email=f"c{n}@example.se") for n in range(1, count + 1)]
+
+
+@pytest.fixture
+def db(database_url, tmp_path):
+    database = Database(database_url)
+    database.migrate()
+    configure(
+        database,
+        SecretBox.from_environment(tmp_path),
+        name="test",
+        pair="centra-fortnox",
+        shop=ConnectionSettings("shop", "centra", "http://127.0.0.1:9", {"token": "t"}),
+        erp=ConnectionSettings("erp", "fortnox", "http://127.0.0.1:9", {"client_id": "c"}),
+    )
+    yield database
+    database.dispose()
+
+
+def runner(db: Database, stream, writer, dependencies=()) -> FlowRunner:
+    with db.session() as session:
+        flow = session.scalar(select(Flow).where(Flow.name == "customers"))
+        ids = flow.integration_id, flow.id
+    spec = FlowSpec("customers", stream, writer, list(dependencies))
+    return FlowRunner(
+        db, integration_id=ids[0], flow_id=ids[1], spec=spec, lookback=timedelta(minutes=2)
+    )
+
+
+def cursor_position(db: Database) -> str | None:
+    with db.session() as session:
+        cursor = session.scalar(select(Cursor))
+        return cursor.value["position"] if cursor else None
+
+
+async def test_one_bad_record_fails_alone_and_holds_the_cursor(db):
+    stream, writer = ListStream(customers(8)), DictWriter()
+    writer.refuse["3"] = ErrorClass.DATA
+    counts = await runner(db, stream, writer).run()
+    assert counts == Counts(read=8, created=7, failed=1)
+    with db.session() as session:
+        failed = session.scalars(select(RecordOutcome).where(RecordOutcome.status == "failed"))
+        (outcome,) = list(failed)
+        assert (outcome.source_id, outcome.error_class) == ("3", "data")
+        assert "refused 3" in outcome.message and outcome.source_payload["email"] == "c3@example.se"
+    # Record 3 sits at START + 2 min: the cursor may not pass it.
+    assert cursor_position(db) == (START + timedelta(minutes=2)).isoformat()
+
+    del writer.refuse["3"]
+    counts = await runner(db, stream, writer).run()
+    assert stream.ranges[-1][0] == START  # cursor minus the 2-minute lookback
+    assert counts.created == 1 and counts.failed == 0 and writer.creates == 8
+    assert cursor_position(db) == (START + timedelta(minutes=7)).isoformat()
+
+
+async def test_a_second_run_skips_unchanged_and_updates_changed_records(db):
+    records = customers(5)
+    stream, writer = ListStream(records), DictWriter()
+    await runner(db, stream, writer).run()
+    records[4] = records[4].model_copy(update={"first_name": "Märta"})
+    stream.records = records
+    counts = await runner(db, stream, writer).run()
+    # The lookback re-reads records 3-5 (minutes 2-4): two unchanged, one changed.
+    assert counts == Counts(read=3, updated=1, skipped=2)
+    assert writer.creates == 5 and writer.records["T5"].first_name == "Märta"
+
+
+async def test_a_pending_cross_reference_is_resolved_by_lookup_not_a_second_create(db):
+    stream, writer = ListStream(customers(2)), DictWriter()
+    # As after a crash: the target has the record, Brygga only its intent to create it.
+    writer.records["T1"] = customers(1)[0]
+    with db.session() as session:
+        integration_id = session.scalar(select(Flow.integration_id))
+        xrefs.save(session, integration_id, "customer", "1", state=xrefs.PENDING)
+    counts = await runner(db, stream, writer).run()
+    assert counts == Counts(read=2, created=1, skipped=1)
+    assert writer.creates == 1 and writer.finds == 1  # only the pending one was looked up
+    with db.session() as session:
+        xref = xrefs.find(session, integration_id, "customer", "1")
+        assert (xref.state, xref.target_id) == (xrefs.LINKED, "T1")
+
+
+async def test_refused_credentials_stop_the_run_without_moving_the_cursor(db):
+    stream, writer = ListStream(customers(4), page_size=2), DictWriter()
+    writer.refuse["3"] = ErrorClass.AUTH
+    with pytest.raises(RunAborted, match="refused 3"):
+        await runner(db, stream, writer).run()
+    assert cursor_position(db) == (START + timedelta(minutes=1)).isoformat()  # first page only
+    with db.session() as session:
+        run = session.scalar(select(Run))
+        assert (run.status, run.created) == ("failed", 2)
+        assert session.scalar(select(func.count()).select_from(RecordOutcome)) == 2
+
+
+async def test_dependencies_are_created_once_and_shared(db):
+    class OrderLike(Customer):
+        buyer: Customer
+
+    buyer = Customer(source_id="b1", email="buyer@example.se")
+    orders = [
+        OrderLike(source_id=str(n), email=f"o{n}@example.se", buyer=buyer) for n in range(1, 4)
+    ]
+    buyers, writer = DictWriter(), DictWriter()
+    buyers.entity = "buyer"
+    stream = ListStream(orders)
+    links: list[dict[str, str]] = []
+    original = writer.create
+
+    async def remember(record, record_links):
+        links.append(dict(record_links))
+        return await original(record, record_links)
+
+    writer.create = remember
+    await runner(db, stream, writer, [Dependency(buyers, lambda order: order.buyer)]).run()
+    assert buyers.creates == 1
+    assert links == [{"buyer": "T1"}] * 3
