@@ -1,0 +1,32 @@
+"""Brygga's state: connections, integrations, flows, cursors, cross-references and runs."""
+
+from brygga.store.connections import connection_credentials, save_connection
+from brygga.store.database import Database, resolve_database_url
+from brygga.store.secrets import SecretBox, SecretKeyMismatch
+from brygga.store.tables import (
+    Base,
+    Connection,
+    CrossReference,
+    Cursor,
+    Flow,
+    Integration,
+    RecordOutcome,
+    Run,
+)
+
+__all__ = [
+    "Base",
+    "Connection",
+    "CrossReference",
+    "Cursor",
+    "Database",
+    "Flow",
+    "Integration",
+    "RecordOutcome",
+    "Run",
+    "SecretBox",
+    "SecretKeyMismatch",
+    "connection_credentials",
+    "resolve_database_url",
+    "save_connection",
+]

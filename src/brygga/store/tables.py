@@ -1,0 +1,192 @@
+"""The tables Brygga keeps: connections, integrations and their flows, and what each sync did.
+
+Constraint and index names come from one naming convention, so migrations name them the same on
+every backend. Timestamps are timezone-aware UTC everywhere; JSON columns keep Decimal exact.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+# none_as_null: Python None is SQL NULL (so `IS NULL` finds it), not the JSON text 'null'.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend; SQLite stores no offset, so UTC is attached on read.
+
+    Naive datetimes are refused: their meaning depends on the machine that made them.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware one, e.g. datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType}  # noqa: RUF012
+
+
+class Connection(Base):
+    """One account in one system; `credentials` is a SecretBox token, never plaintext."""
+
+    __tablename__ = "connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    system: Mapped[str] = mapped_column(String(50))
+    base_url: Mapped[str] = mapped_column(Text)
+    credentials: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(50), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Integration(Base):
+    """A shop connection and an ERP connection joined by a pair template."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    pair: Mapped[str] = mapped_column(String(100))
+    shop_connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id"))
+    erp_connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    shop_connection: Mapped[Connection] = relationship(foreign_keys=[shop_connection_id])
+    erp_connection: Mapped[Connection] = relationship(foreign_keys=[erp_connection_id])
+    flows: Mapped[list[Flow]] = relationship(
+        back_populates="integration", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Flow(Base):
+    """One kind of record moving one way within an integration, e.g. orders shop -> ERP."""
+
+    __tablename__ = "flows"
+    __table_args__ = (UniqueConstraint("integration_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(50))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    integration: Mapped[Integration] = relationship(back_populates="flows")
+
+
+class Cursor(Base):
+    """How far a flow has read its source; moved in the same transaction as the page's writes."""
+
+    __tablename__ = "cursors"
+
+    flow_id: Mapped[int] = mapped_column(
+        ForeignKey("flows.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CrossReference(Base):
+    """Which target record a source record became; checked before every create (invariant 3).
+
+    `pending` is written before the create, so a crash in between is found and resolved by the
+    target's external reference instead of creating twice.
+    """
+
+    __tablename__ = "cross_references"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "entity", "source_id"),
+        Index(None, "integration_id", "entity", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(50))
+    source_id: Mapped[str] = mapped_column(String(255))
+    target_id: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Run(Base):
+    """One sync of one flow, with counts per outcome (invariant 8)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index(None, "flow_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    read: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordOutcome(Base):
+    """What happened to one record in one run; failures keep their payloads for the error queue."""
+
+    __tablename__ = "record_outcomes"
+    __table_args__ = (Index(None, "flow_id", "source_id"), Index(None, "run_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20))
+    error_class: Mapped[str | None] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(Text)
+    target_id: Mapped[str | None] = mapped_column(String(255))
+    source_payload: Mapped[Any | None] = mapped_column(JSONType)
+    target_payload: Mapped[Any | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
