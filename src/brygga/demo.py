@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,7 @@ class Demo:
                     "errors": report.errors,
                 }
             ],
+            "requests": {system: asdict(stats) for system, stats in report.requests.items()},
         }
 
     def write_states(self, directory: Path) -> None:
