@@ -40,7 +40,7 @@ class DocumentStore:
         self._counters: dict[str, int] = {}
         self._lock_file = None
         if path is None:
-            self._db = sqlite3.connect(":memory:", check_same_thread=False)
+            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock_file = _acquire_lock(path.with_suffix(".lock"), lock_timeout)
