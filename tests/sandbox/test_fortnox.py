@@ -404,7 +404,13 @@ def test_data_and_counters_survive_a_restart(tmp_path: Path) -> None:
         token = service_token(process.base_url)
         with api(process.base_url) as client:
             customer = new_customer(client, Email="kvar@example.se")
-            order = post_order(client, CustomerNumber=customer["CustomerNumber"]).json()["Order"]
+            order = post_order(
+                client,
+                CustomerNumber=customer["CustomerNumber"],
+                VATIncluded=True,
+                Freight=49,  # whole numbers come back from storage as int
+                OrderRows=[{"ArticleNumber": "NB001-01-01", "OrderedQuantity": 2, "Price": 100}],
+            ).json()["Order"]
     finally:
         process.stop()
     process = start_sandbox("fortnox", tmp_path, "--no-rate-limit")
@@ -418,6 +424,12 @@ def test_data_and_counters_survive_a_restart(tmp_path: Path) -> None:
                 == "kvar@example.se"
             )
             assert client.get(f"/3/orders/{order['DocumentNumber']}").status_code == 200
+            # A partial update recomputes the totals from what was stored before the restart.
+            updated = client.put(
+                f"/3/orders/{order['DocumentNumber']}", json={"Order": {"Remarks": "omstart"}}
+            )
+            assert updated.status_code == 200, updated.text
+            assert updated.json()["Order"]["Total"] == order["Total"] == 249
             total = client.get("/3/customers").json()["MetaInformation"]["@TotalResources"]
             assert total == 4  # three seeded, one created: not seeded again
             again = new_customer(client)

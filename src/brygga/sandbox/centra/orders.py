@@ -17,13 +17,14 @@ Document = dict[str, Any]
 CENT = Decimal("0.01")
 
 
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def _cents(value: Decimal | int) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _net(gross: Decimal, tax_percent: Decimal) -> Decimal:
     """The amount without the VAT contained in it."""
-    return _cents(gross / (1 + tax_percent / 100))
+    # Stored whole numbers come back from JSON as int; keep the arithmetic in Decimal.
+    return _cents(gross / (1 + Decimal(tax_percent) / 100))
 
 
 def _monetary(value: Decimal, order: Document) -> Document:

@@ -140,8 +140,10 @@ def _day(name: str, value: str) -> str:
     raise invalid_value(f"Ogiltigt datum i {name} ({value})")
 
 
-def plain(number: Decimal) -> Decimal:
-    """`219.00` → `219`, `43.750` → `43.75`: the shortest exact form, never an exponent."""
+def plain(number: Decimal | int) -> Decimal:
+    """`219.00` → `219`, `43.750` → `43.75`: the shortest exact form, never an exponent.
+    Stored whole numbers come back from JSON as int, hence the conversion."""
+    number = Decimal(number)
     if number == number.to_integral_value():
         return number.quantize(Decimal(1))
     return number.normalize()

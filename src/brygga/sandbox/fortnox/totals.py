@@ -28,20 +28,22 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def cents(amount: Decimal | int) -> Decimal:
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def row_amounts(row: dict[str, Any]) -> tuple[Decimal, Decimal]:
     """(before discount, after discount) of one row, both rounded to öre."""
-    before = cents(Decimal(row["OrderedQuantity"]) * (row["Price"] or ZERO))
-    discount = row["Discount"] or ZERO
+    before = cents(Decimal(row["OrderedQuantity"]) * Decimal(row["Price"] or ZERO))
+    # Stored whole numbers come back from JSON as int; keep the arithmetic in Decimal.
+    discount = Decimal(row["Discount"] or ZERO)
     if row["DiscountType"] == "PERCENT":
         return before, cents(before * (100 - discount) / 100)
     return before, before - cents(discount)
 
 
 def vat_of(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
+    amount, rate = Decimal(amount), Decimal(rate)
     return cents(amount * rate / (100 + rate) if included else amount * rate / 100)
 
 
@@ -53,7 +55,7 @@ def compute(order: dict[str, Any], freight_rate: Decimal, round_off: bool) -> di
     rows = []
     for row in order["OrderRows"]:
         full, total = row_amounts(row)
-        rate = row["VAT"] or ZERO
+        rate = Decimal(row["VAT"] or ZERO)
         before[rate] += full
         after[rate] += total
         rows.append(dict(sorted((row | {"Total": plain(total)}).items())))
@@ -64,8 +66,8 @@ def compute(order: dict[str, Any], freight_rate: Decimal, round_off: bool) -> di
         return sum((amount - vat_of(amount, rate, True) for rate, amount in amounts.items()), ZERO)
 
     rows_vat = sum((vat_of(amount, rate, included) for rate, amount in after.items()), ZERO)
-    freight = order["Freight"] or ZERO
-    fee = order["AdministrationFee"] or ZERO
+    freight = Decimal(order["Freight"] or ZERO)
+    fee = Decimal(order["AdministrationFee"] or ZERO)
     freight_vat = vat_of(freight, freight_rate, included)
     fee_vat = vat_of(fee, freight_rate, included)
     net = excluding(after)
