@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from brygga.demo import connection_settings
 from brygga.engine.integrations import ConnectionSettings, configure, sync
 from brygga.sandbox.processes import start_sandbox
 from brygga.store import Database, SecretBox
@@ -33,15 +34,13 @@ def sync_orders(orders: int) -> None:
             db = Database(f"sqlite:///{home / 'brygga.db'}")
             db.migrate()
             box = SecretBox.from_environment(home)
-            fortnox = sandboxes["fortnox"].credentials()
-            configure(
-                db, box, name="bench", pair="centra-fortnox",
-                shop=ConnectionSettings("centra", "centra", sandboxes["centra"].base_url,
-                                        sandboxes["centra"].credentials()),
-                erp=ConnectionSettings("fortnox", "fortnox", sandboxes["fortnox"].base_url,
-                                       {k: fortnox[k] for k in ("client_id", "client_secret",
-                                                                "tenant_id")}),
-            )  # fmt: skip
+            shop, erp = (
+                ConnectionSettings(
+                    name, name, sandbox.base_url, connection_settings(sandbox, False)
+                )
+                for name, sandbox in sandboxes.items()
+            )
+            configure(db, box, name="bench", pair="centra-fortnox", shop=shop, erp=erp)
             started = time.perf_counter()
             report = asyncio.run(sync(db, box, "bench"))
             elapsed = time.perf_counter() - started

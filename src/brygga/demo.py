@@ -71,9 +71,12 @@ class Demo:
             SecretBox.from_environment(self.options.home),
             name=INTEGRATION,
             pair=INTEGRATION,
-            shop=ConnectionSettings("demo-centra", "centra", shop.base_url, shop.credentials()),
-            erp=ConnectionSettings("demo-fortnox", "fortnox", erp.base_url, _fortnox(erp)),
+            shop=ConnectionSettings("demo-centra", "centra", shop.base_url, self._settings(shop)),
+            erp=ConnectionSettings("demo-fortnox", "fortnox", erp.base_url, self._settings(erp)),
         )
+
+    def _settings(self, sandbox: SandboxProcess) -> dict[str, Any]:
+        return connection_settings(sandbox, self.options.rate_limit)
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         box = SecretBox.from_environment(self.options.home)
@@ -106,9 +109,15 @@ class Demo:
         self.db.dispose()
 
 
-def _fortnox(sandbox: SandboxProcess) -> dict[str, Any]:
+DEMO_CREDENTIALS = {"centra": ("token",), "fortnox": ("client_id", "client_secret", "tenant_id")}
+
+
+def connection_settings(sandbox: SandboxProcess, rate_limit: bool) -> dict[str, Any]:
+    """A connection to a sandbox: its demo credentials, and no client-side pacing when the
+    sandbox enforces no limits."""
     credentials = sandbox.credentials()
-    return {key: credentials[key] for key in ("client_id", "client_secret", "tenant_id")}
+    settings = {key: credentials[key] for key in DEMO_CREDENTIALS[sandbox.system]}
+    return settings if rate_limit else settings | {"rate_limit": False}
 
 
 def _drop_everything(db: Database) -> None:

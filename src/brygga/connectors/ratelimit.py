@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from typing import Any
 
 
 class SlidingWindowLimiter:
@@ -38,3 +39,12 @@ class SlidingWindowLimiter:
     def pause(self, seconds: float) -> None:
         """Hold every caller of this connection, e.g. after a 429 said when to come back."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def client_limiter(
+    settings: dict[str, Any], limit: int, period: float
+) -> SlidingWindowLimiter | None:
+    """The documented budget, unless the connection says `"rate_limit": false` — only for a
+    server without limits, such as a sandbox started with `--no-rate-limit`. 429s are still
+    honoured either way."""
+    return SlidingWindowLimiter(limit, period) if settings.get("rate_limit", True) else None

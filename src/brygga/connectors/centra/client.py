@@ -8,7 +8,7 @@ import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.http import HttpClient, default_classifier, parse_json
-from brygga.connectors.ratelimit import SlidingWindowLimiter
+from brygga.connectors.ratelimit import client_limiter
 
 # Growth tier: 60 requests per 10 s per environment, shared by every integration on it
 # (centra.md §2). Brygga stays a little under so another integration keeps some room.
@@ -41,7 +41,7 @@ class CentraClient:
             raise ValueError("a Centra connection needs an integration API token ('token')")
         self.http = HttpClient(
             base_url,
-            limiter=SlidingWindowLimiter(REQUESTS_PER_TEN_SECONDS, 10.0),
+            limiter=client_limiter(credentials, REQUESTS_PER_TEN_SECONDS, 10.0),
             auth=BearerToken(token),
             secrets=[token],
         )

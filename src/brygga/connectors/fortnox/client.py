@@ -11,7 +11,7 @@ import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
 from brygga.connectors.http import HttpClient, parse_json
-from brygga.connectors.ratelimit import SlidingWindowLimiter
+from brygga.connectors.ratelimit import client_limiter
 
 # 25 requests per sliding 5 s window per (client id, tenant) (fortnox.md §2).
 REQUESTS_PER_WINDOW = 25
@@ -92,7 +92,7 @@ class FortnoxClient:
         secret = credentials["client_secret"]
         self.http = HttpClient(
             base_url,
-            limiter=SlidingWindowLimiter(REQUESTS_PER_WINDOW, WINDOW_SECONDS),
+            limiter=client_limiter(credentials, REQUESTS_PER_WINDOW, WINDOW_SECONDS),
             auth=ServiceAccountToken(
                 credentials.get("token_url") or token_url_for(base_url),
                 credentials["client_id"],
