@@ -1,0 +1,137 @@
+"""The Fortnox connector against the Fortnox sandbox, over real HTTP."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.fortnox.client import FortnoxClient
+from brygga.connectors.fortnox.mapping import vat_type
+from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
+from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
+from tests.support.processes import start_sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def client(sandbox):
+    credentials = sandbox.credentials()
+    client = FortnoxClient(sandbox.base_url, credentials | {"rate_limit": False})
+    yield client
+    await client.aclose()
+
+
+def customer(email: str, **fields) -> Customer:
+    address = Address(line1="Storgatan 1", postcode="114 35", city="Stockholm", country="SE")
+    return Customer(source_id=email, email=email, first_name="Åsa", last_name="Öberg",
+                    address=address, **fields)  # fmt: skip
+
+
+def order(number: str, customer_record: Customer) -> Order:
+    eur = lambda amount: Money.of(amount, "EUR")  # noqa: E731
+    return Order(
+        source_id=number,
+        number=number,
+        created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),  # 00:30 on 2 Sept in Stockholm
+        currency="EUR",
+        exchange_rate=Decimal("11.2"),
+        customer=customer_record,
+        lines=[
+            OrderLine(
+                source_id="1",
+                sku="NB001-01-01",
+                description="Wool Sweater XS",
+                quantity=Decimal(2),
+                unit_price=eur("103.95"),
+                tax_rate=Decimal(25),
+            ),
+            OrderLine(
+                source_id="2",
+                sku="NB013-01-01",
+                description="Lookbook 2026",
+                quantity=Decimal(1),
+                unit_price=eur("17.95"),
+                tax_rate=Decimal(6),
+            ),
+        ],
+        shipping=Shipping(amount=eur("5.00"), tax_rate=Decimal(25)),
+        grand_total=eur("230.85"),
+    )
+
+
+async def test_customers_are_found_by_exact_email_not_by_substring(client):
+    writer = CustomerWriter(client)
+    created = await writer.create(customer("anna@example.se"), {})
+    await writer.create(customer("hanna@example.se"), {})  # contains "anna@example.se"
+    found = await writer.find(customer("ANNA@example.se"))
+    assert found is not None and found.target_id == created.target_id
+    assert await writer.find(customer("nobody@example.se")) is None
+
+
+async def test_customer_fields_and_vat_type(client):
+    writer = CustomerWriter(client)
+    written = await writer.create(customer("bolag@example.se", company="Nordljus AB",
+                                           type=CustomerType.COMPANY), {})  # fmt: skip
+    body = await client.get(f"/3/customers/{written.target_id}")
+    saved = body["Customer"]
+    assert (saved["Name"], saved["Type"], saved["VATType"]) == ("Nordljus AB", "COMPANY", "SEVAT")
+    assert (saved["ZipCode"], saved["CountryCode"], saved["YourReference"]) == (
+        "114 35", "SE", "Åsa Öberg")  # fmt: skip
+    finnish = Address(country="FI")
+    assert vat_type(Customer(source_id="1", address=finnish)) == "EUVAT"
+    assert vat_type(Customer(source_id="1", address=finnish, type=CustomerType.COMPANY,
+                             vat_number="FI12345678")) == "EUREVERSEDVAT"  # fmt: skip
+    assert vat_type(Customer(source_id="1", address=Address(country="NO"))) == "EXPORT"
+
+
+async def test_orders_carry_lines_shipping_currency_and_match_the_shop_total(client):
+    buyer = await CustomerWriter(client).create(customer("order@example.se"), {})
+    writer = OrderWriter(client)
+    written = await writer.create(order("5001", customer("order@example.se")),
+                                  {"customer": buyer.target_id})  # fmt: skip
+    saved = (await client.get(f"/3/orders/{written.target_id}"))["Order"]
+    assert saved["CustomerNumber"] == buyer.target_id
+    assert (saved["Currency"], saved["CurrencyRate"], saved["VATIncluded"]) == (
+        "EUR", Decimal("11.2"), True)  # fmt: skip
+    assert saved["OrderDate"] == "2026-09-02"  # the Swedish date of the sale
+    assert saved["Freight"] == 5
+    assert [(r["ArticleNumber"], r["OrderedQuantity"], r["VAT"]) for r in saved["OrderRows"]] == [
+        ("NB001-01-01", "2", 25), ("NB013-01-01", "1", 6)]  # fmt: skip
+    assert Decimal(saved["Total"]) == Decimal("230.85")
+
+
+async def test_orders_are_found_by_exact_shop_number(client):
+    buyer = await CustomerWriter(client).create(customer("ref@example.se"), {})
+    writer = OrderWriter(client)
+    links = {"customer": buyer.target_id}
+    long_number = await writer.create(order("60011", customer("ref@example.se")), links)
+    assert await writer.find(order("6001", customer("ref@example.se"))) is None
+    found = await writer.find(order("60011", customer("ref@example.se")))
+    assert found is not None and found.target_id == long_number.target_id
+
+
+async def test_an_unknown_article_is_a_data_error_that_names_the_problem(client):
+    buyer = await CustomerWriter(client).create(customer("sku@example.se"), {})
+    bad = order("7001", customer("sku@example.se"))
+    line = bad.lines[0].model_copy(update={"sku": "NO-SUCH-SKU"})
+    bad = bad.model_copy(update={"lines": [line, bad.lines[1]]})
+    with pytest.raises(ConnectorError) as raised:
+        await OrderWriter(client).create(bad, {"customer": buyer.target_id})
+    assert raised.value.error_class in (ErrorClass.DATA, ErrorClass.NOT_FOUND)
+    assert raised.value.status in (400, 404) and raised.value.code
+
+
+async def test_wrong_credentials_are_an_auth_error(sandbox):
+    credentials = sandbox.credentials() | {"client_secret": "wrong", "rate_limit": False}
+    async with FortnoxClient(sandbox.base_url, credentials).http as http:
+        with pytest.raises(ConnectorError) as raised:
+            await http.request("GET", "/3/customers")
+    assert raised.value.error_class is ErrorClass.AUTH
+    assert "wrong" not in str(raised.value)
