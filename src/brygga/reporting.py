@@ -34,6 +34,8 @@ def live_progress(console: Console) -> Iterator[ProgressCallback]:
 
         def update(flow: str, counts: Counts) -> None:
             if flow not in tasks:
+                for earlier in tasks.values():  # flows run one after another
+                    progress.stop_task(earlier)
                 tasks[flow] = progress.add_task(flow, total=None, counts="")
             progress.update(tasks[flow], counts=_line(counts))
 
