@@ -52,3 +52,16 @@ def test_demo_with_real_rate_limits_gets_no_429s(tmp_path):
 def _on_hold(tmp_path) -> int:
     centra = load_states(tmp_path / "s")["centra"]
     return sum(1 for order in centra["orders"] if order["isOnHold"])
+
+
+def test_demo_uses_the_database_it_is_given(tmp_path, database_url):
+    report = run_demo(
+        tmp_path / "home", "--no-rate-limit", "--orders", "20", "--database", database_url
+    )
+    orders = report["integrations"][0]["flows"]["orders"]
+    assert orders["failed"] == 0 and orders["created"] == orders["read"] >= 19
+    if database_url.startswith("sqlite"):
+        assert report["database"] == database_url.removeprefix("sqlite:///")
+        assert not (tmp_path / "home" / "brygga.db").exists()
+    else:
+        assert report["database"].startswith("postgresql+psycopg://")
