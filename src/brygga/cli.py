@@ -89,9 +89,14 @@ def sync(
     try:
         with live_progress(console) as progress:
             report = asyncio.run(
-                run_sync(db, SecretBox.from_environment(home), integration, flows=flow or None,
-                         progress=progress)
-            )  # fmt: skip
+                run_sync(
+                    db,
+                    SecretBox.from_environment(home),
+                    integration,
+                    flows=flow or None,
+                    progress=progress,
+                )
+            )
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

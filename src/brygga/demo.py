@@ -54,10 +54,12 @@ class Demo:
                 demo.sandboxes[system] = start_sandbox(
                     system,
                     options.home / "sandboxes" / system,
-                    "--seed", str(options.seed),
-                    "--orders", str(options.orders),
+                    "--seed",
+                    str(options.seed),
+                    "--orders",
+                    str(options.orders),
                     "--rate-limit" if options.rate_limit else "--no-rate-limit",
-                )  # fmt: skip
+                )
             demo._configure()
         except BaseException:
             demo.stop()

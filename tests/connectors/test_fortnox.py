@@ -30,8 +30,9 @@ async def client(sandbox):
 
 def customer(email: str, **fields) -> Customer:
     address = Address(line1="Storgatan 1", postcode="114 35", city="Stockholm", country="SE")
-    return Customer(source_id=email, email=email, first_name="Åsa", last_name="Öberg",
-                    address=address, **fields)  # fmt: skip
+    return Customer(
+        source_id=email, email=email, first_name="Åsa", last_name="Öberg", address=address, **fields
+    )
 
 
 def order(number: str, customer_record: Customer) -> Order:
@@ -77,33 +78,49 @@ async def test_customers_are_found_by_exact_email_not_by_substring(client):
 
 async def test_customer_fields_and_vat_type(client):
     writer = CustomerWriter(client)
-    written = await writer.create(customer("bolag@example.se", company="Nordljus AB",
-                                           type=CustomerType.COMPANY), {})  # fmt: skip
+    written = await writer.create(
+        customer("bolag@example.se", company="Nordljus AB", type=CustomerType.COMPANY), {}
+    )
     body = await client.get(f"/3/customers/{written.target_id}")
     saved = body["Customer"]
     assert (saved["Name"], saved["Type"], saved["VATType"]) == ("Nordljus AB", "COMPANY", "SEVAT")
     assert (saved["ZipCode"], saved["CountryCode"], saved["YourReference"]) == (
-        "114 35", "SE", "Åsa Öberg")  # fmt: skip
+        "114 35",
+        "SE",
+        "Åsa Öberg",
+    )
     finnish = Address(country="FI")
     assert vat_type(Customer(source_id="1", address=finnish)) == "EUVAT"
-    assert vat_type(Customer(source_id="1", address=finnish, type=CustomerType.COMPANY,
-                             vat_number="FI12345678")) == "EUREVERSEDVAT"  # fmt: skip
+    assert (
+        vat_type(
+            Customer(
+                source_id="1", address=finnish, type=CustomerType.COMPANY, vat_number="FI12345678"
+            )
+        )
+        == "EUREVERSEDVAT"
+    )
     assert vat_type(Customer(source_id="1", address=Address(country="NO"))) == "EXPORT"
 
 
 async def test_orders_carry_lines_shipping_currency_and_match_the_shop_total(client):
     buyer = await CustomerWriter(client).create(customer("order@example.se"), {})
     writer = OrderWriter(client)
-    written = await writer.create(order("5001", customer("order@example.se")),
-                                  {"customer": buyer.target_id})  # fmt: skip
+    written = await writer.create(
+        order("5001", customer("order@example.se")), {"customer": buyer.target_id}
+    )
     saved = (await client.get(f"/3/orders/{written.target_id}"))["Order"]
     assert saved["CustomerNumber"] == buyer.target_id
     assert (saved["Currency"], saved["CurrencyRate"], saved["VATIncluded"]) == (
-        "EUR", Decimal("11.2"), True)  # fmt: skip
+        "EUR",
+        Decimal("11.2"),
+        True,
+    )
     assert saved["OrderDate"] == "2026-09-02"  # the Swedish date of the sale
     assert saved["Freight"] == 5
     assert [(r["ArticleNumber"], r["OrderedQuantity"], r["VAT"]) for r in saved["OrderRows"]] == [
-        ("NB001-01-01", "2", 25), ("NB013-01-01", "1", 6)]  # fmt: skip
+        ("NB001-01-01", "2", 25),
+        ("NB013-01-01", "1", 6),
+    ]
     assert Decimal(saved["Total"]) == Decimal("230.85")
 
 

@@ -23,8 +23,13 @@ def test_demo_syncs_each_order_once_and_a_second_run_creates_nothing(tmp_path):
     expected = visible_order_numbers(states["centra"])
     assert len(expected) == len(states["centra"]["orders"]) - 1  # one seeded order is on hold
     orders = integration["flows"]["orders"]
-    assert orders == {"read": len(expected), "created": len(expected), "updated": 0,
-                      "skipped": 0, "failed": 0}  # fmt: skip
+    assert orders == {
+        "read": len(expected),
+        "created": len(expected),
+        "updated": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     assert fortnox_order_references(states["fortnox"]) == dict.fromkeys(expected, 1)
     customers = integration["flows"]["customers"]
     assert customers["failed"] == 0

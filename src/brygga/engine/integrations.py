@@ -49,9 +49,14 @@ class ConnectionSettings:
 
 
 def configure(
-    db: Database, box: SecretBox, *, name: str, pair: str, shop: ConnectionSettings,
+    db: Database,
+    box: SecretBox,
+    *,
+    name: str,
+    pair: str,
+    shop: ConnectionSettings,
     erp: ConnectionSettings,
-) -> None:  # fmt: skip
+) -> None:
     """Create or update an integration, its two connections and the pair's flows."""
     template = pair_template(pair)
     for settings, expected in ((shop, template.shop), (erp, template.erp)):
@@ -60,11 +65,15 @@ def configure(
     with db.session() as session:
         shop_row, erp_row = (
             save_connection(
-                session, box, name=c.name, system=c.system, base_url=c.base_url,
+                session,
+                box,
+                name=c.name,
+                system=c.system,
+                base_url=c.base_url,
                 credentials=c.credentials,
             )
             for c in (shop, erp)
-        )  # fmt: skip
+        )
         integration = session.scalar(select(Integration).where(Integration.name == name))
         if integration is None:
             integration = Integration(name=name, pair=pair)
@@ -131,9 +140,13 @@ async def sync(
             )
             lookback = timedelta(seconds=settings.get("lookback_seconds", 0)) or DEFAULT_LOOKBACK
             runner = FlowRunner(
-                db, integration_id=integration_id, flow_id=flow_id, spec=spec,
-                lookback=lookback, progress=progress,
-            )  # fmt: skip
+                db,
+                integration_id=integration_id,
+                flow_id=flow_id,
+                spec=spec,
+                lookback=lookback,
+                progress=progress,
+            )
             try:
                 report.flows[name] = await runner.run()
             except RunAborted as exc:
