@@ -95,3 +95,23 @@ def test_variant_checks_the_ean_check_digit():
     assert Variant(sku="A", name="A", ean="7350001101057").ean
     with pytest.raises(ValidationError, match="not a valid EAN"):
         Variant(sku="A", name="A", ean="7350001101058")
+
+
+def test_tax_lines_are_summed_per_rate_and_rounded_once():
+    book = OrderLine(
+        source_id="2",
+        sku="NB013-01-01",
+        description="Lookbook",
+        quantity=Decimal(1),
+        unit_price=eur("17.95"),
+        tax_rate=Decimal(6),
+    )
+    tax_lines = order(lines=[*order().lines, book], grand_total=eur("122.94")).computed_tax_lines()
+    assert [(t.rate, t.taxable.amount, t.tax.amount) for t in tax_lines] == [
+        (Decimal(6), Decimal("16.93"), Decimal("1.02")),
+        (Decimal(25), Decimal("83.99"), Decimal("21.00")),
+    ]
+    net = order(prices_include_tax=False).computed_tax_lines()
+    assert [(t.taxable.amount, t.tax.amount) for t in net] == [
+        (Decimal("104.99"), Decimal("26.25"))
+    ]

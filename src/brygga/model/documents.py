@@ -30,10 +30,6 @@ class Invoice(BaseModel):
     booked: bool = False
     cancelled: bool = False
 
-    @property
-    def paid(self) -> bool:
-        return self.balance is not None and self.balance.amount == 0
-
 
 class CreditNote(BaseModel):
     model_config = ConfigDict(frozen=True)

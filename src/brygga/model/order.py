@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -116,13 +116,22 @@ class Order(BaseModel):
         parts += [-discount.amount for discount in self.discounts]
         return total(parts, self.currency).rounded()
 
-    @property
-    def ordered_at(self) -> datetime:
-        return self.created_at
-
-    def in_base_currency(self, amount: Money) -> Money:
-        return Money(amount=amount.amount * self.exchange_rate, currency=self.base_currency)
-
-    def tax_rates(self) -> set[Decimal]:
-        rates = {line.tax_rate for line in self.lines}
-        return rates | ({self.shipping.tax_rate} if self.shipping else set())
+    def computed_tax_lines(self) -> list[TaxLine]:
+        """Tax per rate over lines and shipping, less order discounts, rounded once per rate
+        (per-document rounding, the way ERPs book it)."""
+        base: dict[Decimal, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            base[line.tax_rate] += line.total.amount
+        if self.shipping:
+            base[self.shipping.tax_rate] += self.shipping.amount.amount
+        for discount in self.discounts:
+            base[discount.tax_rate] -= discount.amount.amount
+        tax_lines = []
+        for rate, amount in sorted(base.items()):
+            divisor = 100 + rate if self.prices_include_tax else Decimal(100)
+            tax = Money(amount=amount * rate / divisor, currency=self.currency).rounded()
+            taxable = Money(amount=amount, currency=self.currency)
+            if self.prices_include_tax:
+                taxable = taxable - tax
+            tax_lines.append(TaxLine(rate=rate, taxable=taxable, tax=tax))
+        return tax_lines

@@ -29,9 +29,6 @@ class Variant(BaseModel):
             raise ValueError(f"variant {self.sku}: {self.ean!r} is not a valid EAN/GTIN")
         return self
 
-    def price_in(self, currency: str) -> Money | None:
-        return next((price for price in self.prices if price.currency == currency), None)
-
 
 class Product(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -12,8 +12,7 @@ from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLin
 def order_from_centra(data: dict[str, Any]) -> Order:
     grand_total = data["grandTotal"]
     currency = grand_total["currency"]["code"]
-    billing = address_from_centra(data.get("billingAddress"))
-    return Order(
+    order = Order(
         source_id=str(data["number"]),  # Centra keys orders by number in ID conversion (§4.10)
         number=str(data["number"]),
         created_at=datetime.fromisoformat(data["createdAt"]),
@@ -22,12 +21,14 @@ def order_from_centra(data: dict[str, Any]) -> Order:
         exchange_rate=Decimal(grand_total["conversionRate"]),
         prices_include_tax=True,  # consumer prices; `grandTotal(includingTax: true)` default
         customer=_order_customer(data),
-        billing_address=billing,
+        billing_address=address_from_centra(data.get("billingAddress")),
         shipping_address=address_from_centra(data.get("shippingAddress")),
         lines=[_line(line, currency) for line in data["lines"]],
         shipping=_shipping(data["totals"], currency),
         grand_total=_money(grand_total, currency),
     )
+    # Centra gives tax per line as a rate only; the per-rate summary is derived.
+    return order.model_copy(update={"tax_lines": order.computed_tax_lines()})
 
 
 def customer_from_centra(data: dict[str, Any]) -> Customer:
