@@ -45,6 +45,12 @@ def test_demo_syncs_each_order_once_and_a_second_run_creates_nothing(tmp_path):
     assert fortnox_order_references(again["fortnox"]) == dict.fromkeys(expected, 1)
     assert len(again["fortnox"]["customers"]) == len(states["fortnox"]["customers"])
 
+    # --fresh starts the shop, the ERP and the database over: everything is created again.
+    fresh = run_demo(home, "--no-rate-limit", "--fresh", "--state-dir", str(tmp_path / "fresh"))
+    assert fresh["integrations"][0]["flows"]["orders"]["created"] == len(expected)
+    anew = load_states(tmp_path / "fresh")
+    assert fortnox_order_references(anew["fortnox"]) == dict.fromkeys(expected, 1)
+
 
 def test_demo_with_real_rate_limits_gets_no_429s(tmp_path):
     """Brygga's limiter keeps under Fortnox's 25 requests per 5 s (DESIGN.md §3.5)."""
