@@ -108,7 +108,7 @@ def sync(
 
 @sandbox_app.command("serve")
 def sandbox_serve(
-    system: str = typer.Argument(..., help="centra or fortnox"),
+    system: str = typer.Argument(..., help="centra, fortnox, magento or vismanet"),
     port: int = typer.Option(8080, help="TCP port on 127.0.0.1 (0 picks a free one)"),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     data_dir: Path | None = typer.Option(None, help="Keep the sandbox's data here"),

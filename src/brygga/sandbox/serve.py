@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from brygga.sandbox.common import SandboxConfig
 
-SYSTEMS = ("centra", "fortnox")
+SYSTEMS = ("centra", "fortnox", "magento", "vismanet")
 
 
 def create_app(system: str, config: SandboxConfig) -> FastAPI:
