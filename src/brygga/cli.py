@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from brygga.sandbox.common import SandboxConfig
+from brygga.sandbox.faults import Faults
 
 app = typer.Typer(no_args_is_help=True, help="Brygga: keep your shop and your ERP in step.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Run the emulated shop and ERP APIs.")
@@ -106,19 +107,79 @@ def sync(
     raise typer.Exit(0 if report.ok else 1)
 
 
+def _faults(values: list[str]) -> Faults:
+    """`--fault error_rate=0.1 --fault latency_ms=200` → Faults, with a clear error."""
+    from pydantic import ValidationError
+
+    pairs = dict(value.partition("=")[::2] for value in values)
+    try:
+        return Faults.model_validate(pairs)
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fault") from None
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
-    system: str = typer.Argument(..., help="centra, fortnox, magento or vismanet"),
-    port: int = typer.Option(8080, help="TCP port on 127.0.0.1 (0 picks a free one)"),
+    system: str = typer.Argument(..., help="centra, fortnox, magento, vismanet, or all"),
+    port: int = typer.Option(8080, help="TCP port on 127.0.0.1; with 'all', the first of four"),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     data_dir: Path | None = typer.Option(None, help="Keep the sandbox's data here"),
     seed: int = typer.Option(42, help="Seed of the deterministic demo data"),
     orders: int = typer.Option(150, help="How many shop orders to seed"),
     rate_limit: bool = typer.Option(True, help="Enforce the real API's rate limits"),
+    fault: list[str] = typer.Option(
+        [], help="Inject faults, e.g. error_rate=0.1, latency_ms=200, drop_rate=0.05 (see docs)"
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="With 'all': print base URLs and demo credentials as JSON first"
+    ),
 ) -> None:
-    """Serve one sandbox until interrupted. Data is seeded on first start."""
-    from brygga.sandbox.serve import serve
+    """Serve one sandbox, or all four, until interrupted. Data is seeded on first start."""
+    from brygga.sandbox.serve import SYSTEMS, serve
 
+    faults = _faults(fault)
+    if system == "all":
+        _serve_all(SYSTEMS, port, data_dir, seed, orders, rate_limit, fault, json_output)
+        return
     public_url = f"http://{host}:{port}"
-    config = SandboxConfig(data_dir, seed, orders, None, rate_limit, public_url)
+    config = SandboxConfig(data_dir, seed, orders, None, rate_limit, public_url, faults)
     serve(system, config, host=host, port=port)
+
+
+def _serve_all(
+    systems: tuple[str, ...],
+    port: int,
+    data_dir: Path | None,
+    seed: int,
+    orders: int,
+    rate_limit: bool,
+    faults: list[str],
+    json_output: bool,
+) -> None:
+    """Each sandbox in its own process (they are separate services), on consecutive ports."""
+    from brygga.sandbox.processes import start_sandbox
+
+    _stop_on_sigterm()
+    options = ["--seed", str(seed), "--orders", str(orders)]
+    options += ["--rate-limit" if rate_limit else "--no-rate-limit"]
+    options += [item for value in faults for item in ("--fault", value)]
+    running = []
+    try:
+        for offset, name in enumerate(systems):
+            directory = data_dir / name if data_dir else None
+            running.append(start_sandbox(name, directory, *options, port=port + offset))
+        listing = {
+            s.system: {"base_url": s.base_url, "credentials": s.credentials()} for s in running
+        }
+        if json_output:
+            print(json.dumps(listing), flush=True)
+        else:
+            for name, details in listing.items():
+                print(f"{name:<9} {details['base_url']}", flush=True)
+        while all(s.process.poll() is None for s in running):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sandbox in running:
+            sandbox.stop()

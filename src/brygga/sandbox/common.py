@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ import simplejson
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 
+from brygga.sandbox.faults import Faults
 from brygga.sandbox.storage import DocumentStore
 
 
@@ -23,6 +24,7 @@ class SandboxConfig:
     customers: int | None = None
     rate_limit: bool = True
     public_url: str = ""  # base URL as clients see it, for `@url` and `Location` fields
+    faults: Faults = field(default_factory=Faults)
 
     def open_store(self, system: str) -> DocumentStore:
         return DocumentStore(None if self.data_dir is None else self.data_dir / f"{system}.db")
@@ -38,6 +40,7 @@ class DecimalJSONResponse(JSONResponse):
 def add_inspection_routes(app: FastAPI, store: DocumentStore, credentials: dict[str, Any]) -> None:
     """`GET /_sandbox/health`, `GET /_sandbox/state` (the whole dataset as JSON) and
     `GET /_sandbox/credentials` (the demo credentials a client needs to sign in)."""
+    app.state.store = store  # for `POST /_sandbox/reset`
 
     @app.get("/_sandbox/health", include_in_schema=False)
     def health() -> Response:

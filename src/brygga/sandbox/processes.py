@@ -65,9 +65,10 @@ def start_sandbox(
     *args: str,
     env: dict[str, str] | None = None,
     timeout: float = 60,
+    port: int | None = None,
 ) -> SandboxProcess:
     """`brygga sandbox serve SYSTEM` as a child process; returns once it answers."""
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "brygga", "sandbox", "serve", system, "--port", str(port)]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
