@@ -21,7 +21,7 @@ def test_demo_syncs_each_order_once_and_a_second_run_creates_nothing(tmp_path):
 
     states = load_states(tmp_path / "first")
     expected = visible_order_numbers(states["centra"])
-    assert len(expected) == len(states["centra"]["orders"]) - 1  # one seeded order is on hold
+    assert 0 < len(expected) < len(states["centra"]["orders"])  # some seeded orders are on hold
     orders = integration["flows"]["orders"]
     assert orders == {
         "read": len(expected),

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 
 from brygga.sandbox.faults import Faults
+from brygga.sandbox.seed import DemoData, generate
 from brygga.sandbox.storage import DocumentStore
 
 
@@ -25,6 +26,10 @@ class SandboxConfig:
     rate_limit: bool = True
     public_url: str = ""  # base URL as clients see it, for `@url` and `Location` fields
     faults: Faults = field(default_factory=Faults)
+    skus: int | None = None  # grow the catalogue to at least this many SKUs
+
+    def demo_data(self) -> DemoData:
+        return generate(self.seed, self.orders, self.customers, self.skus)
 
     def open_store(self, system: str) -> DocumentStore:
         return DocumentStore(None if self.data_dir is None else self.data_dir / f"{system}.db")

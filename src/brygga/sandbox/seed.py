@@ -12,11 +12,23 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from stdnum import ean, luhn
 
-CENT = Decimal("0.01")
+from brygga.sandbox.duplicates import NearDuplicate, near_duplicates
+from brygga.sandbox.refunds import Refund, refunds_for
+from brygga.sandbox.seed_records import (  # re-exported: sandboxes read them as `seed.X`
+    Address,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    Size,
+    Variant,
+    ascii_text,
+    money,
+)
 
 # Rates to SEK, the brand's base currency (Centra's `conversionRate`, Fortnox `SellRate`).
 RATES_TO_SEK = {
@@ -48,6 +60,7 @@ COUNTRIES = {
     "GB": ("EUR", [("London", "SW1A 1AA"), ("Manchester", "M1 1AE")]),
     "US": ("USD", [("New York", "10001"), ("Seattle", "98101")]),
 }
+CALLING_CODES = {"SE": 46, "NO": 47, "DK": 45, "FI": 358, "DE": 49, "NL": 31, "GB": 44, "US": 1}
 COUNTRY_WEIGHTS = {"SE": 40, "NO": 10, "DK": 10, "FI": 10, "DE": 12, "NL": 8, "GB": 5, "US": 5}
 FIRST_NAMES = [
     "Åsa", "Björn", "Märta", "Erik", "Karin", "Lars", "Sofia", "Jonas", "Ingrid", "Mikael",
@@ -75,136 +88,68 @@ SIZES = ["XS", "S", "M", "L", "XL"]
 REDUCED = [("Lookbook 2026", 199, Decimal("6")), ("Fika Chocolate", 59, Decimal("12"))]
 
 
-def money(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass
-class Size:
-    sku: str
-    ean: str
-    name: str
-
-
-@dataclass
-class Variant:
-    variant_number: str
-    name: str
-    sizes: list[Size]
-
-
-@dataclass
-class Product:
-    product_number: str
-    name: str
-    tax_percent: Decimal
-    prices: dict[str, Decimal]  # per currency, including VAT for consumers
-    variants: list[Variant]
-
-    @property
-    def skus(self) -> list[Size]:
-        return [size for variant in self.variants for size in variant.sizes]
-
-
-@dataclass
-class Address:
-    first_name: str
-    last_name: str
-    company: str
-    line1: str
-    line2: str
-    postcode: str
-    city: str
-    country: str
-    email: str
-    phone: str
-    vat_number: str
-
-
-@dataclass
-class Customer:
-    id: int
-    email: str
-    first_name: str
-    last_name: str
-    phone: str
-    address: Address
-    organisation_number: str = ""
-    created_at: datetime = field(default_factory=lambda: datetime(2026, 1, 1, tzinfo=UTC))
-
-
-@dataclass
-class OrderLine:
-    id: int
-    sku: str
-    ean: str
-    product_name: str
-    size: str
-    quantity: int
-    unit_original_price: Decimal  # including VAT
-    unit_price: Decimal  # including VAT, after the line discount
-    tax_percent: Decimal
-
-    @property
-    def line_value(self) -> Decimal:
-        return money(self.unit_price * self.quantity)
-
-
-@dataclass
-class Order:
-    id: str
-    number: int
-    status: str
-    created_at: datetime
-    customer_id: int
-    currency: str
-    conversion_rate: Decimal
-    lines: list[OrderLine]
-    shipping: Decimal  # including VAT
-    shipping_tax_percent: Decimal
-    billing_address: Address
-    shipping_address: Address
-    is_on_hold: bool = False
-
-    @property
-    def grand_total(self) -> Decimal:
-        return sum((line.line_value for line in self.lines), self.shipping)
-
-
 @dataclass
 class DemoData:
     products: list[Product]
     customers: list[Customer]
     orders: list[Order]
+    near_duplicates: list[NearDuplicate] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
 
 
-def generate(seed: int = 42, orders: int = 150, customers: int | None = None) -> DemoData:
-    """The demo data set. `customers` defaults to two thirds of `orders` (repeat buyers)."""
+# Volumes for `--scale`: (orders, SKUs); customers follow the orders.
+SCALES = {"small": (150, None), "medium": (10_000, 5_000), "large": (100_000, 50_000)}
+
+
+def generate(
+    seed: int = 42, orders: int = 150, customers: int | None = None, skus: int | None = None
+) -> DemoData:
+    """The demo data set. `customers` defaults to two thirds of `orders` (repeat buyers), plus
+    about 5 % near-duplicates of them; `skus` grows the catalogue beyond its base range."""
     rng = random.Random(seed)
-    products = _catalogue()
+    products = _catalogue(skus)
     customer_count = customers if customers is not None else max(1, orders * 2 // 3)
     all_customers = [_customer(rng, number) for number in range(1, customer_count + 1)]
-    return DemoData(products, all_customers, list(_orders(rng, products, all_customers, orders)))
+    # Separate streams, so adding them leaves the base customers and orders unchanged.
+    twins, labels = near_duplicates(random.Random(seed + 1), all_customers)
+    all_customers += twins
+    all_orders = list(_orders(rng, products, all_customers, orders))
+    refunds = refunds_for(random.Random(seed + 2), all_orders)
+    return DemoData(products, all_customers, all_orders, labels, refunds)
 
 
-def _catalogue() -> list[Product]:
+def _catalogue(skus: int | None = None) -> list[Product]:
+    """The base range (12 garments and 2 reduced-VAT items), then numbered editions of the
+    garments until there are at least `skus` SKUs."""
     products: list[Product] = []
     for index, (name, sek_price) in enumerate(GARMENTS, start=1):
-        number = f"NB{index:03d}"
-        variants = [
-            Variant(
-                variant_number=f"{vi:02d}",
-                name=colour,
-                sizes=[_size(number, vi, si, size) for si, size in enumerate(SIZES, start=1)],
-            )
-            for vi, colour in enumerate(COLOURS[: 2 + index % 3], start=1)
-        ]
-        products.append(Product(number, name, Decimal(25), _prices(sek_price), variants))
+        products.append(_garment(index, name, sek_price))
     for index, (name, sek_price, rate) in enumerate(REDUCED, start=len(GARMENTS) + 1):
         number = f"NB{index:03d}"
         variants = [Variant("01", "Standard", [_size(number, 1, 1, "One Size")])]
         products.append(Product(number, name, rate, _prices(sek_price), variants))
+    count = sum(len(product.skus) for product in products)
+    index = len(products)
+    while skus is not None and count < skus:
+        index += 1
+        name, sek_price = GARMENTS[index % len(GARMENTS)]
+        product = _garment(index, f"{name} {index // len(GARMENTS)}", sek_price)
+        products.append(product)
+        count += len(product.skus)
     return products
+
+
+def _garment(index: int, name: str, sek_price: int) -> Product:
+    number = f"NB{index:03d}"
+    variants = [
+        Variant(
+            variant_number=f"{vi:02d}",
+            name=colour,
+            sizes=[_size(number, vi, si, size) for si, size in enumerate(SIZES, start=1)],
+        )
+        for vi, colour in enumerate(COLOURS[: 2 + index % 3], start=1)
+    ]
+    return Product(number, name, Decimal(25), _prices(sek_price), variants)
 
 
 def _size(product_number: str, variant: int, size: int, name: str) -> Size:
@@ -225,8 +170,9 @@ def _customer(rng: random.Random, number: int) -> Customer:
     country = rng.choices(list(COUNTRY_WEIGHTS), weights=list(COUNTRY_WEIGHTS.values()))[0]
     city, postcode = rng.choice(COUNTRIES[country][1])
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    email = f"{_ascii(first)}.{_ascii(last)}{number}@example.{country.lower()}".lower()
-    phone = f"+46 70 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    email = f"{ascii_text(first)}.{ascii_text(last)}{number}@example.{country.lower()}".lower()
+    phone = f"+{CALLING_CODES[country]} 70 {rng.randint(100, 999)} {rng.randint(10, 99)}"
+    phone += f" {rng.randint(10, 99)}"
     company = organisation_number = vat_number = ""
     if country == "SE" and rng.random() < 0.15:
         company = f"{rng.choice(COMPANIES)} AB"
@@ -297,13 +243,3 @@ def _orders(
             shipping_address=customer.address,
             is_on_hold=rng.random() < 0.02,
         )
-
-
-def _ascii(text: str) -> str:
-    return text.translate(_ASCII)
-
-
-_ASCII = str.maketrans(
-    {"å": "a", "ä": "a", "ö": "o", "ø": "o", "æ": "ae", "ü": "u", "ß": "ss", " ": ""}
-    | {"Å": "A", "Ä": "A", "Ö": "O", "Ø": "O", "Æ": "AE"}
-)
