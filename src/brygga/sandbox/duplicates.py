@@ -14,9 +14,14 @@ KINDS = ("email_case", "diacritics", "typo", "abbreviation", "other_email")
 
 # Street words and the abbreviations people type instead.
 ABBREVIATIONS = {
-    "gatan": "g.", "vägen": "v.", "Street": "St.", "gate": "g.", "straße": "str.",
-    "gracht": "gr.", "tie": "t.",
-}  # fmt: skip
+    "gatan": "g.",
+    "vägen": "v.",
+    "Street": "St.",
+    "gate": "g.",
+    "straße": "str.",
+    "gracht": "gr.",
+    "tie": "t.",
+}
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,14 @@ def _twin(rng: random.Random, original: Customer, kind: str, new_id: int) -> Cus
     address = dataclasses.replace(address, first_name=first, last_name=last, email=email)
     created = original.created_at + timedelta(days=rng.randint(1, 60))
     return dataclasses.replace(
-        original, id=new_id, email=email, first_name=first, last_name=last, address=address,
+        original,
+        id=new_id,
+        email=email,
+        first_name=first,
+        last_name=last,
+        address=address,
         created_at=created,
-    )  # fmt: skip
+    )
 
 
 def _abbreviated(line: str) -> str:
