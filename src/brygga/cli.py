@@ -126,6 +126,12 @@ def sandbox_serve(
     data_dir: Path | None = typer.Option(None, help="Keep the sandbox's data here"),
     seed: int = typer.Option(42, help="Seed of the deterministic demo data"),
     orders: int = typer.Option(150, help="How many shop orders to seed"),
+    scale: str | None = typer.Option(
+        None,
+        help="Seeded volume: small, medium (10,000 orders) or large (100,000 orders, "
+        "50,000 SKUs); overrides --orders",
+    ),
+    skus: int | None = typer.Option(None, help="Grow the catalogue to at least this many SKUs"),
     rate_limit: bool = typer.Option(True, help="Enforce the real API's rate limits"),
     fault: list[str] = typer.Option(
         [], help="Inject faults, e.g. error_rate=0.1, latency_ms=200, drop_rate=0.05 (see docs)"
@@ -135,14 +141,18 @@ def sandbox_serve(
     ),
 ) -> None:
     """Serve one sandbox, or all four, until interrupted. Data is seeded on first start."""
+    from brygga.sandbox.seed import SCALES
     from brygga.sandbox.serve import SYSTEMS, serve
 
     faults = _faults(fault)
+    if scale is not None and scale not in SCALES:
+        raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
+    orders, skus = SCALES[scale] if scale else (orders, skus)
     if system == "all":
-        _serve_all(SYSTEMS, port, data_dir, seed, orders, rate_limit, fault, json_output)
+        _serve_all(SYSTEMS, port, data_dir, seed, orders, skus, rate_limit, fault, json_output)
         return
     public_url = f"http://{host}:{port}"
-    config = SandboxConfig(data_dir, seed, orders, None, rate_limit, public_url, faults)
+    config = SandboxConfig(data_dir, seed, orders, None, rate_limit, public_url, faults, skus)
     serve(system, config, host=host, port=port)
 
 
@@ -152,6 +162,7 @@ def _serve_all(
     data_dir: Path | None,
     seed: int,
     orders: int,
+    skus: int | None,
     rate_limit: bool,
     faults: list[str],
     json_output: bool,
@@ -162,6 +173,7 @@ def _serve_all(
     _stop_on_sigterm()
     options = ["--seed", str(seed), "--orders", str(orders)]
     options += ["--rate-limit" if rate_limit else "--no-rate-limit"]
+    options += ["--skus", str(skus)] if skus else []
     options += [item for value in faults for item in ("--fault", value)]
     running = []
     try:

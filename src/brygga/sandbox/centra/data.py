@@ -48,7 +48,7 @@ def seed_store(store: DocumentStore, config: SandboxConfig) -> None:
     """Fill an empty store; a store that holds data is left as it is (restart)."""
     if not store.is_empty:
         return
-    demo = seed.generate(config.seed, config.orders, config.customers)
+    demo = config.demo_data()
     sizes = _product_sizes(demo.products)
     store.put_many(
         "tokens",
