@@ -1,4 +1,14 @@
-"""Emulator of the Fortnox REST API v3 (ERP): OAuth 2, customers, orders, articles, currencies.
+"""Emulator of the Fortnox REST API v3 (ERP), per the emulator checklist of the fact sheet (§7).
+
+- OAuth 2 with a consent page (`oauth.py`, `consent.py`); Bearer JWTs, scopes and the 25-per-5-s
+  limit on every API call (`access.py`).
+- `/3`: customers, orders (with `createinvoice`), invoices and their state machine (bookkeep,
+  cancel, credit, externalprint), invoice payments, articles, price lists and prices,
+  currencies; `/api/warehouse/status-v1/stockbalance`. Orders and invoices share one write path
+  (`documents.py`, `rows.py`, `totals.py`).
+- The WebSocket topics API at `/topics-v1` (`topics.py`), fed by a change log of every REST
+  write (`events.py`).
+- Where all this knowingly differs from Fortnox's OpenAPI document: `deviations.py`.
 
 Follows `shared/apis/fortnox.md`; module docstrings and comments cite its sections for quirks,
 and mark behaviour that no public source confirms. Demo credentials: client `brygga-demo-client`
@@ -6,7 +16,8 @@ and mark behaviour that no public source confirms. Demo credentials: client `bry
 `/_sandbox/credentials`.
 
 Seeded once per data directory: currencies SEK, EUR, NOK, DKK, USD (rates from the demo data),
-VAT rates 25/12/6/0, price list A, one article per demo SKU, and the first three demo customers
-as pre-existing Fortnox customers 1-3 (same e-mail, phone typed without spaces) so that Brygga
-has to find and reuse them. No orders are seeded.
+VAT rates 25/12/6/0, price list A with a price per article, one article per demo SKU, one stock
+point, and the first three demo customers as pre-existing Fortnox customers 1-3 (same e-mail,
+phone typed without spaces) so that Brygga has to find and reuse them. No orders or invoices are
+seeded.
 """

@@ -1,4 +1,5 @@
-"""The Fortnox sandbox as one ASGI app: OAuth on `/oauth-v1`, the REST API on `/3`."""
+"""The Fortnox sandbox as one ASGI app: OAuth on `/oauth-v1`, the REST API on `/3` and
+`/api/warehouse`, the WebSocket topics API on `/topics-v1`."""
 
 from __future__ import annotations
 
@@ -8,18 +9,34 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from brygga.sandbox.common import SandboxConfig, add_inspection_routes
-from brygga.sandbox.fortnox import customers, oauth, orders, reference
+from brygga.sandbox.fortnox import (
+    articles,
+    consent,
+    currencies,
+    customers,
+    invoicing,
+    oauth,
+    orders,
+    payments,
+    prices,
+    warehouse,
+)
 from brygga.sandbox.fortnox.access import Access
+from brygga.sandbox.fortnox.context import Context
 from brygga.sandbox.fortnox.errors import add_error_handlers
+from brygga.sandbox.fortnox.events import EventLog
 from brygga.sandbox.fortnox.seeding import seed
 from brygga.sandbox.fortnox.tenant import CLIENT_ID, CLIENT_SECRET, TENANT_ID
+from brygga.sandbox.fortnox.topics import add_topics_route
+
+RESOURCES = (customers, orders, invoicing, payments, articles, prices, currencies, warehouse)
 
 
 def create_app(config: SandboxConfig) -> FastAPI:
     store = config.open_store("fortnox")
     seed(store, config)
     issuer = oauth.TokenIssuer.open(store)
-    access = Access(issuer, config.rate_limit)
+    context = Context(store, config, Access(issuer, config.rate_limit), EventLog(store))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,8 +46,10 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app = FastAPI(title="Fortnox sandbox", lifespan=lifespan, openapi_url=None)
     add_error_handlers(app)
     app.include_router(oauth.router(issuer))
-    for resource in (customers, orders, reference):
-        app.include_router(resource.router(store, config, access))
+    app.include_router(consent.router(store))
+    for resource in RESOURCES:
+        app.include_router(resource.router(context))
+    add_topics_route(app, issuer, context.events, config.seed)
     credentials = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     add_inspection_routes(app, store, credentials | {"tenant_id": str(TENANT_ID)})
     return app

@@ -13,8 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig
-from brygga.sandbox.fortnox.access import Access
+from brygga.sandbox.fortnox.context import Context
 from brygga.sandbox.fortnox.errors import (
     CUSTOMER_NOT_FOUND,
     CUSTOMER_NUMBER_USED,
@@ -31,7 +30,7 @@ from brygga.sandbox.fortnox.fields import (
     read_wrapped,
     text,
 )
-from brygga.sandbox.fortnox.lists import ListSpec, base_url, list_response, natural, with_url
+from brygga.sandbox.fortnox.lists import ListSpec, list_response, natural
 from brygga.sandbox.fortnox.tenant import country_name, currency, settings, timestamp
 from brygga.sandbox.storage import DocumentStore
 
@@ -167,17 +166,7 @@ LIST = ListSpec(
         "name": lambda record: (record["Name"] or "").lower(),
     },
     default_sort="customernumber",
-    search={
-        "customernumber": "CustomerNumber",
-        "name": "Name",
-        "zipcode": "ZipCode",
-        "city": "City",
-        "email": "Email",
-        "phone": "Phone1",
-        "organisationnumber": "OrganisationNumber",
-        "gln": "GLN",
-        "glndelivery": "GLNDelivery",
-    },
+    search=SEARCH,
     filters={
         "active": lambda record: record["Active"],
         "inactive": lambda record: not record["Active"],
@@ -185,22 +174,28 @@ LIST = ListSpec(
 )
 
 
-def router(store: DocumentStore, config: SandboxConfig, access: Access) -> APIRouter:
-    routes = APIRouter(prefix="/3/customers", dependencies=[access.requires("customer")])
+def router(context: Context) -> APIRouter:
+    routes = APIRouter(prefix="/3/customers", dependencies=[context.access.requires("customer")])
+    store, events = context.store, context.events
 
     def respond(request: Request, record: dict[str, Any], status: int = 200) -> Response:
-        url = f"{base_url(request, config)}/3/customers/{record['CustomerNumber']}"
-        # Live creates answer `Location: customers` (recorded), relative and without the number.
-        headers = {"Location": "customers"} if status == 201 else None
-        return DecimalJSONResponse({"Customer": with_url(record, url)}, status, headers)
+        path = f"/3/customers/{record['CustomerNumber']}"
+        return context.reply(request, "Customer", path, record, status)
+
+    def saved(record: dict[str, Any], kind: str) -> dict[str, Any]:
+        store.put("customers", record["CustomerNumber"], record)
+        events.emit("customers", kind, record["CustomerNumber"])
+        return record
 
     @routes.get("")
     async def list_customers(request: Request) -> Response:
-        return list_response(request, config, store.all("customers"), LIST)
+        return list_response(request, context.config, store.all("customers"), LIST)
 
     @routes.post("")
     async def create_customer(request: Request) -> Response:
-        return respond(request, create(store, await read_wrapped(request, "Customer")), 201)
+        record = create(store, await read_wrapped(request, "Customer"))
+        events.emit("customers", "customer-created-v1", record["CustomerNumber"])
+        return respond(request, record, 201)
 
     @routes.get("/{number}")
     async def get_customer(request: Request, number: str) -> Response:
@@ -211,14 +206,12 @@ def router(store: DocumentStore, config: SandboxConfig, access: Access) -> APIRo
         record = find(store, number)
         payload = await read_wrapped(request, "Customer")
         payload.pop("CustomerNumber", None)  # the number is the identity; it does not change
-        record = apply(store, record, payload)
-        store.put("customers", number, record)
-        return respond(request, record)
+        return respond(request, saved(apply(store, record, payload), "customer-updated-v2"))
 
     @routes.delete("/{number}", status_code=204)
     async def delete_customer(number: str) -> Response:
         # The record stays as a tombstone: its number is reserved for good (§4.1).
-        store.put("customers", number, find(store, number) | {"_Deleted": True})
+        saved(find(store, number) | {"_Deleted": True}, "customer-deleted-v1")
         return Response(status_code=204)
 
     return routes

@@ -24,6 +24,7 @@ from brygga.sandbox.fortnox.errors import INVALID_FILTER, INVALID_PARAMETER, For
 Record = dict[str, Any]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LASTMODIFIED = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?")
 
 
@@ -119,6 +120,29 @@ def _predicates(query: dict[str, str], spec: ListSpec) -> list[Callable[[Record]
         since = _since(query["lastmodified"])
         checks.append(lambda record: record["_LastModified"] >= since)
     return checks + spec.predicates(query)
+
+
+def date_range(
+    query: dict[str, str], name: str, lower: str = "fromdate", upper: str = "todate"
+) -> list[Callable[[Record], bool]]:
+    """Checks for `lower <= record[name] <= upper` (dates `YYYY-MM-DD`); unset dates fail."""
+    checks: list[Callable[[Record], bool]] = []
+    for parameter, keep in ((lower, str.__ge__), (upper, str.__le__)):
+        if parameter in query:
+            bound = query[parameter]
+            if not _DATE.fullmatch(bound):
+                raise FortnoxError(400, INVALID_PARAMETER, "Ogiltig parameter i anropet.")
+            checks.append(lambda r, b=bound, k=keep: bool(r[name]) and k(str(r[name]), b))
+    return checks
+
+
+def flags(query: dict[str, str], names: dict[str, str]) -> list[Callable[[Record], bool]]:
+    """Checks for boolean parameters (`sent=true`) against boolean fields."""
+    return [
+        lambda record, n=name, w=query[parameter].lower() == "true": bool(record[n]) == w
+        for parameter, name in names.items()
+        if parameter in query
+    ]
 
 
 def _since(value: str) -> str:

@@ -1,11 +1,14 @@
 """OAuth 2 as Fortnox runs it on apps.fortnox.se (fact sheet §1.1, §1.2, §7.1).
 
-- `GET /oauth-v1/auth` stands in for the consent page: the demo user approves at once, for the
-  seeded company, and is sent back to `redirect_uri?code=...&state=...`.
+- `/oauth-v1/auth` is the consent page (`consent.py`): the demo user approves for the seeded
+  company and is sent back to `redirect_uri?code=...&state=...`.
 - `POST /oauth-v1/token` (form body, `Authorization: Basic`) grants `authorization_code` (code
   valid 10 min, single use), `refresh_token` (45 days, single use, rotated on every refresh;
   reusing a spent one revokes the whole grant, so the user must consent again) and
   `client_credentials` (needs the `TenantId` header; no refresh token).
+- `POST /oauth-v1/revoke` (Basic auth, form `token=...&token_type_hint=refresh_token`) ends the
+  grant of a refresh token and answers `{"revoked": true|false}` (contract unconfirmed, §1.1).
+  Access tokens are stateless JWTs: they stay valid until they expire.
 - Access tokens are HS256 JWTs with a `tenantId` claim, valid `BRYGGA_SANDBOX_FORTNOX_TOKEN_TTL`
   seconds (default 3600). The signing secret is made once and kept in the store.
 
@@ -86,33 +89,6 @@ def router(issuer: TokenIssuer) -> APIRouter:
     routes = APIRouter(prefix="/oauth-v1")
     store = issuer.store
 
-    @routes.get("/auth")
-    async def authorize(
-        client_id: str = "",
-        response_type: str = "",
-        state: str = "",
-        scope: str = "",
-        redirect_uri: str = "",
-        access_type: str = "",
-    ) -> Response:
-        if client_id != CLIENT_ID:
-            raise OAuthError("invalid_client", "Auth code or ClientID supplied is invalid", 401)
-        # Live Fortnox falls back to the redirect URI registered in the Developer Portal; the
-        # sandbox has no portal, so the client must name one.
-        if not redirect_uri:
-            raise OAuthError("invalid_request", "redirect_uri is required")
-        if response_type != "code":
-            return _redirect(redirect_uri, error="unsupported_response_type", state=state)
-        scopes = scope.split()
-        if not scopes or not set(scopes) <= set(SCOPES.split()):
-            return _redirect(redirect_uri, error="invalid_scope", state=state)
-        code = secrets.token_urlsafe(24)
-        record = {"ClientId": client_id, "RedirectUri": redirect_uri, "Scope": " ".join(scopes)}
-        # Refresh tokens only for `access_type=offline` (§1.1).
-        record |= {"Offline": access_type == "offline", "Used": False}
-        store.put("auth_codes", code, record | {"ExpiresAt": time.time() + CODE_TTL})
-        return _redirect(redirect_uri, code=code, state=state)
-
     @routes.post("/token")
     async def token(request: Request) -> Response:
         client_id = _authenticate(request)
@@ -127,6 +103,17 @@ def router(issuer: TokenIssuer) -> APIRouter:
         else:
             raise OAuthError("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @routes.post("/revoke")
+    async def revoke(request: Request) -> Response:
+        client_id = _authenticate(request)
+        form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        token = form.get("token", "")
+        record = store.get("refresh_tokens", token) if token else None
+        revoked = record is not None and record["ClientId"] == client_id
+        if revoked:
+            store.put("revoked_grants", record["Grant"], {"RevokedAt": time.time()})
+        return JSONResponse({"revoked": revoked}, headers={"Cache-Control": "no-store"})
 
     return routes
 
@@ -187,6 +174,6 @@ def _client_credentials(
     return issuer.grant(client_id, " ".join(wanted), None)
 
 
-def _redirect(uri: str, **params: str) -> Response:
+def redirect(uri: str, **params: str) -> Response:
     separator = "&" if "?" in uri else "?"
     return RedirectResponse(f"{uri}{separator}{urlencode(params)}", status_code=302)

@@ -1,4 +1,5 @@
-"""What a fresh Fortnox sandbox holds: the company's reference data and a few old customers.
+"""What a fresh Fortnox sandbox holds: the company's reference data (currencies, price list A
+with a price per article, articles, one stock point, VAT rates) and a few old customers.
 
 Seeded once per data directory; a restart on the same `--data-dir` keeps every record and
 counter as it was.
@@ -12,10 +13,12 @@ from typing import Any
 
 from brygga.sandbox import seed as demo
 from brygga.sandbox.common import SandboxConfig
-from brygga.sandbox.fortnox import customers
+from brygga.sandbox.fortnox import articles, customers
 from brygga.sandbox.fortnox.fields import plain
+from brygga.sandbox.fortnox.prices import price_key, price_record
 from brygga.sandbox.fortnox.tenant import TENANT_ID, sales_account, timestamp, today
 from brygga.sandbox.fortnox.totals import cents
+from brygga.sandbox.fortnox.warehouse import STOCK_POINT
 from brygga.sandbox.storage import DocumentStore
 
 CURRENCY_NAMES = {
@@ -33,21 +36,30 @@ EXISTING_CUSTOMERS = 3
 def seed(store: DocumentStore, config: SandboxConfig) -> None:
     if store.get_meta("seeded"):
         return
-    data = demo.generate(config.seed, config.orders, config.customers)
+    data = config.demo_data()
     # Bulk writes first: an in-memory store cannot open put_many's transaction after a put.
     stamp = timestamp()
     store.put_many("currencies", {code: _currency(code, stamp) for code in demo.RATES_TO_SEK})
     store.put_many(
-        "pricelists", {"A": {"Code": "A", "Description": "Standardpris", "PreSelected": True}}
+        "pricelists",
+        {"A": {"Code": "A", "Comments": "", "Description": "Standardpris", "PreSelected": True}},
     )
-    stock = random.Random(f"fortnox-stock-{config.seed}")
-    articles = {
-        size.sku: _article(product, variant, size, Decimal(stock.randint(0, 60)), stamp)
+    rng = random.Random(f"fortnox-stock-{config.seed}")
+    stock = {
+        size.sku: _article(product, variant, size, Decimal(rng.randint(0, 60)), stamp)
         for product in data.products
         for variant in product.variants
         for size in variant.sizes
     }
-    store.put_many("articles", articles)
+    store.put_many("articles", stock)
+    store.put_many(
+        "prices",
+        {
+            price_key("A", sku, 0): price_record("A", sku, a["SalesPrice"])
+            for sku, a in stock.items()
+        },
+    )
+    store.put_many("stockpoints", {STOCK_POINT["code"]: STOCK_POINT})
     store.set_meta(
         "tenant",
         {
@@ -85,7 +97,7 @@ def _article(
     price = product.prices["SEK"]  # the consumer price incl. VAT, so both systems agree
     purchase = cents(price * Decimal("0.35"))
     account = sales_account("SEVAT", product.tax_percent)
-    return {
+    return articles.defaults() | {
         "Active": True, "ArticleNumber": size.sku, "Bulky": False, "Description": description,
         "DisposableQuantity": quantity, "EAN": size.ean, "EUAccount": 3106,
         "EUVATAccount": account, "Expired": False, "ExportAccount": 3105, "Housework": False,

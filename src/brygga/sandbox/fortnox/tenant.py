@@ -28,8 +28,10 @@ TENANT_ID = 1234567  # the company's DatabaseNumber, sent as the `TenantId` head
 # What the demo consent grants (§1.5); each scope reads and writes.
 SCOPES = (
     "article bookkeeping companyinformation currency customer invoice order payment price settings"
+    " warehouse"  # the warehouse scope's name is unconfirmed (§1.5)
 )
 
+FINANCIAL_YEAR_ID = 1  # the one seeded financial year, as vouchers' `VoucherYear` (§7.7)
 # Time zone of `lastmodified` and dates is not stated; presumably Swedish local time (§3.5).
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _SWEDISH = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
@@ -52,8 +54,14 @@ def settings(store: DocumentStore) -> dict[str, Any]:
     return store.get_meta("tenant")
 
 
+def existing(store: DocumentStore, collection: str, key: str) -> dict[str, Any] | None:
+    """A stored record, or None when there is none or it was deleted (kept as a tombstone)."""
+    record = store.get(collection, key)
+    return None if record is None or record.get("_Deleted") else record
+
+
 def currency(store: DocumentStore, code: str) -> dict[str, Any]:
-    found = store.get("currencies", code)
+    found = existing(store, "currencies", code)
     if found is None:
         raise FortnoxError(400, CURRENCY_NOT_FOUND, f"Kunde inte hämta/hitta valuta ({code})")
     return found

@@ -1,10 +1,13 @@
-"""An order's read-only amounts, computed exactly with Decimal (fact sheet §4.2, §6).
+"""A document's read-only amounts, computed exactly with Decimal (fact sheet §4.2, §4.3, §6).
+
+Orders total their rows by `OrderedQuantity`, invoices by `DeliveredQuantity`; the rules are the
+same for both.
 
 Checked against a recorded live order (accodeing/fortnox-api, `save_new_fully_populated`): rows
 100 at 25 %, freight 25, administration fee 50, VATIncluded false → FreightVAT 6.25,
 AdministrationFeeVAT 12.5, TotalVAT 43.75, Net 100, Gross 100, RoundOff 0.25, Total 219.
 
-- Row `Total` = OrderedQuantity × Price less the discount (PERCENT of the row, or AMOUNT off the
+- Row `Total` = quantity × Price less the discount (PERCENT of the row, or AMOUNT off the
   row — per row rather than per unit is unconfirmed), rounded to öre. With `VATIncluded` the row
   prices and totals are gross.
 - VAT is computed per rate on the sum of that rate's rows (per-document rounding), and on
@@ -32,9 +35,9 @@ def cents(amount: Decimal | int) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def row_amounts(row: dict[str, Any]) -> tuple[Decimal, Decimal]:
+def row_amounts(row: dict[str, Any], quantity: str) -> tuple[Decimal, Decimal]:
     """(before discount, after discount) of one row, both rounded to öre."""
-    before = cents(Decimal(row["OrderedQuantity"]) * Decimal(row["Price"] or ZERO))
+    before = cents(Decimal(row[quantity]) * Decimal(row["Price"] or ZERO))
     # Stored whole numbers come back from JSON as int; keep the arithmetic in Decimal.
     discount = Decimal(row["Discount"] or ZERO)
     if row["DiscountType"] == "PERCENT":
@@ -47,14 +50,20 @@ def vat_of(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
     return cents(amount * rate / (100 + rate) if included else amount * rate / 100)
 
 
-def compute(order: dict[str, Any], freight_rate: Decimal, round_off: bool) -> dict[str, Any]:
-    """The order with row `Total`s and the header totals filled in."""
+def compute(
+    order: dict[str, Any],
+    freight_rate: Decimal,
+    round_off: bool,
+    rows_key: str,
+    quantity: str,
+) -> dict[str, Any]:
+    """The document with row `Total`s and the header totals filled in."""
     included = bool(order["VATIncluded"])
     before: dict[Decimal, Decimal] = defaultdict(Decimal)
     after: dict[Decimal, Decimal] = defaultdict(Decimal)
     rows = []
-    for row in order["OrderRows"]:
-        full, total = row_amounts(row)
+    for row in order[rows_key]:
+        full, total = row_amounts(row, quantity)
         rate = Decimal(row["VAT"] or ZERO)
         before[rate] += full
         after[rate] += total
@@ -77,7 +86,7 @@ def compute(order: dict[str, Any], freight_rate: Decimal, round_off: bool) -> di
         exact -= freight_vat + fee_vat
     total = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP) if round_off else exact
     return order | {
-        "OrderRows": rows,
+        rows_key: rows,
         "AdministrationFeeVAT": plain(fee_vat),
         "FreightVAT": plain(freight_vat),
         "Gross": plain(excluding(before)),
