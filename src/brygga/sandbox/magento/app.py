@@ -1,0 +1,58 @@
+"""The Magento sandbox as one ASGI app: the admin REST API under `/rest[/<store>]/V1`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from brygga.sandbox.common import SandboxConfig, add_inspection_routes
+from brygga.sandbox.magento import (
+    auth,
+    creditmemos,
+    customers,
+    invoices,
+    orders,
+    products,
+    stock,
+)
+from brygga.sandbox.magento.errors import add_error_handlers
+from brygga.sandbox.magento.paths import StorePaths
+from brygga.sandbox.magento.seeding import seed
+
+
+def create_app(config: SandboxConfig) -> FastAPI:
+    store = config.open_store("magento")
+    seed(store, config)
+    access = auth.Access(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    # No rate limit: core Magento has none (fact sheet §2), so `config.rate_limit` changes nothing.
+    app = FastAPI(title="Magento sandbox", lifespan=lifespan, openapi_url=None)
+    add_error_handlers(app)
+    app.include_router(auth.router(access))
+    # Stock before products: `/products/{sku}/stockItems/{itemId}` is more specific.
+    for resource in (stock, products, customers, orders, invoices, creditmemos):
+        app.include_router(resource.router(store, access))
+    add_inspection_routes(app, store, credentials(config))
+    app.add_middleware(StorePaths)
+    return app
+
+
+def credentials(config: SandboxConfig) -> dict[str, str]:
+    integration = auth.INTEGRATION
+    return {
+        "base_url": config.public_url,
+        "store_code": "default",
+        "consumer_key": integration.consumer_key,
+        "consumer_secret": integration.consumer_secret,
+        "access_token": integration.access_token,
+        "access_token_secret": integration.access_token_secret,
+        "admin_username": auth.ADMIN_USERNAME,
+        "admin_password": auth.ADMIN_PASSWORD,
+    }
