@@ -270,28 +270,196 @@ def test_data_survives_a_restart_without_reseeding(
         second.stop()
 
 
-def test_rate_limit_answers_429_with_retry_after(tmp_path_factory: pytest.TempPathFactory) -> None:
+SHIPMENT = """id number isGoodToGo isShipped isPaid isCaptured shippedAt
+  lines { id quantity orderLine { id } } grandTotal { value }"""
+FULFILMENT = f"""query($number: Int!) {{ orders(where: {{number: [$number]}}) {{ status
+  lines {{ id quantity shippedQuantity returnedQuantity unitPrice {{ value }}
+          productSize {{ stockTotals {{ physicalQuantity allocatedQuantity }} }} }}
+  totals {{ shipping {{ value }} grandTotal {{ value }} }}
+  shipments {{ {SHIPMENT} }} paymentHistory {{ entryType status value {{ value }} }} }} }}"""
+PAYLOAD = "userErrors { message path } userWarnings { message path }"
+
+
+def mutate(sandbox: SandboxProcess, mutation: str, **variables: Any) -> dict[str, Any]:
+    status, body = graphql(sandbox, mutation, variables)
+    assert status == 200 and "errors" not in body, body
+    [payload] = body["data"].values()
+    return payload
+
+
+def fulfilment(sandbox: SandboxProcess, number: int) -> dict[str, Any]:
+    _, body = graphql(sandbox, FULFILMENT, {"number": number})
+    [order] = body["data"]["orders"]
+    return order
+
+
+def test_seeded_statuses_have_their_shipments_and_refunds_their_returns(
+    centra: SandboxProcess,
+) -> None:
+    by_status = {o.status: o.number for o in reversed(VISIBLE)}
+    assert fulfilment(centra, by_status["CONFIRMED"])["shipments"] == []
+    [waiting] = fulfilment(centra, by_status["PROCESSING"])["shipments"]
+    assert (waiting["isShipped"], waiting["isPaid"]) == (False, False)
+    shipped = fulfilment(centra, by_status["SHIPPED"])
+    [shipment] = shipped["shipments"]
+    assert shipment["isShipped"] and shipment["isCaptured"]
+    assert shipped["paymentHistory"][0] == {
+        "entryType": "CAPTURE",
+        "status": "SUCCESS",
+        "value": {"value": shipped["totals"]["grandTotal"]["value"]},
+    }
+    query = """{ returns(limit: 200) { id status returnedToStock grandTotal { value }
+      lines { quantity orderLine { id } } order { number status } shipment { isShipped }
+      ... on DirectToConsumerReturn { refundPaymentHistory { entryType value { value } } } } }"""
+    _, body = graphql(centra, query)
+    returns = body["data"]["returns"]
+    assert [r["id"] for r in returns] == [refund.id for refund in DEMO.refunds]
+    for returned, refund in zip(returns, DEMO.refunds, strict=True):
+        assert returned["status"] == "COMPLETED" and returned["order"]["status"] == "SHIPPED"
+        assert returned["order"]["number"] == refund.order_number
+        assert returned["shipment"]["isShipped"]
+        assert returned["grandTotal"]["value"] == refund.total
+        lines = [(line["orderLine"]["id"], line["quantity"]) for line in returned["lines"]]
+        assert lines == [(line.line_id, line.quantity) for line in refund.lines]
+        assert returned["refundPaymentHistory"] == [
+            {"entryType": "REFUND", "value": {"value": refund.total}}
+        ]
+
+
+def test_shipment_capture_and_return_lifecycle(centra: SandboxProcess) -> None:
+    number = [o.number for o in VISIBLE if o.status == "CONFIRMED"][-1]
+    before = fulfilment(centra, number)
+    lines = [
+        {"orderLine": {"id": line["id"]}, "quantity": line["quantity"]} for line in before["lines"]
+    ]
+    create = f"""mutation($number: Int!, $lines: [ShipmentLineCreateInput!]!) {{
+      createShipment(input: {{order: {{number: $number}}, lines: $lines, isGoodToGo: true}}) {{
+        shipment {{ {SHIPMENT} }} {PAYLOAD} }} }}"""
+    shipment = mutate(centra, create, number=number, lines=lines)["shipment"]
+    assert shipment["number"] == f"{number}-1" and not shipment["isShipped"]
+    assert fulfilment(centra, number)["status"] == "PROCESSING"  # it has a shipment
+    again = mutate(centra, create, number=number, lines=lines[:1])
+    assert again["shipment"] is None and again["userErrors"][0]["path"] == [
+        "input",
+        "lines",
+        "0",
+        "quantity",
+    ]
+    complete = f"""mutation($id: Int!, $at: DateTimeTz) {{ completeShipment(id: $id, input: {{
+      shippedAt: $at, shipmentInfo: {{carrier: "PostNord", trackingNumber: "T1"}}}}) {{
+      shipment {{ trackingNumber shippedAt }} {PAYLOAD} }} }}"""
+    future = mutate(centra, complete, id=shipment["id"], at="+1 day")
+    assert future["userErrors"][0]["message"] == "shippedAt cannot be in the future."
+    done = mutate(centra, complete, id=shipment["id"], at="-1 hour")["shipment"]
+    assert done["trackingNumber"] == "T1"
+    shipped = fulfilment(centra, number)
+    assert shipped["status"] == "PROCESSING"  # shipped but not paid
+    first, old = shipped["lines"][0], before["lines"][0]
+    taken = old["quantity"]
+    assert first["shippedQuantity"] == taken
+    assert first["productSize"]["stockTotals"] == {
+        "physicalQuantity": old["productSize"]["stockTotals"]["physicalQuantity"] - taken,
+        "allocatedQuantity": old["productSize"]["stockTotals"]["allocatedQuantity"] - taken,
+    }
+    capture = f"""mutation($id: Int!) {{ captureShipment(id: $id) {{
+      paymentHistoryEntry {{ entryType status value {{ value }} }}
+      shipment {{ isCaptured }} {PAYLOAD} }} }}"""
+    captured = mutate(centra, capture, id=shipment["id"])
+    assert captured["paymentHistoryEntry"] == {
+        "entryType": "CAPTURE",
+        "status": "SUCCESS",
+        "value": {"value": before["totals"]["grandTotal"]["value"]},
+    }
+    assert fulfilment(centra, number)["status"] == "SHIPPED"  # all shipped and paid
+    assert mutate(centra, capture, id=shipment["id"])["userErrors"]
+    create_return = f"""mutation($input: CreateReturnInput!) {{ createReturn(input: $input) {{
+      return {{ id status grandTotal {{ value }} lines {{ quantity }} }} {PAYLOAD} }} }}"""
+    item = {"shipmentLine": {"id": shipment["lines"][0]["id"]}, "quantity": 1}
+    returned = mutate(
+        centra,
+        create_return,
+        input={
+            "shipment": {"id": shipment["id"]},
+            "lines": [item],
+            "shippingCost": {"fromShipment": True},
+            "comment": "Too small",
+        },
+    )["return"]
+    expected = first["unitPrice"]["value"] + before["totals"]["shipping"]["value"]
+    assert (returned["status"], returned["grandTotal"]["value"]) == ("IN_PROGRESS", expected)
+    after = fulfilment(centra, number)["lines"][0]
+    assert after["returnedQuantity"] == 1
+    assert after["productSize"]["stockTotals"]["physicalQuantity"] == (
+        first["productSize"]["stockTotals"]["physicalQuantity"] + 1
+    )
+    complete_return = f"""mutation($id: Int!) {{ completeReturn(id: $id) {{
+      return {{ status }} {PAYLOAD} }} }}"""
+    assert mutate(centra, complete_return, id=returned["id"])["return"] == {"status": "COMPLETED"}
+    assert mutate(centra, complete_return, id=returned["id"])["userErrors"]
+
+
+def test_capture_order_before_shipping(centra: SandboxProcess) -> None:
+    number = [o.number for o in VISIBLE if o.status == "CONFIRMED"][-2]
+    order = fulfilment(centra, number)
+    capture = f"""mutation($number: Int!) {{ captureOrder(order: {{number: $number}}) {{
+      paymentHistoryEntry {{ value {{ value }} }} order {{ status }} {PAYLOAD} }} }}"""
+    captured = mutate(centra, capture, number=number)
+    assert (
+        captured["paymentHistoryEntry"]["value"]["value"] == order["totals"]["grandTotal"]["value"]
+    )
+    assert mutate(centra, capture, number=number)["userErrors"]  # nothing left to capture
+    lines = [
+        {"orderLine": {"id": line["id"]}, "quantity": line["quantity"]} for line in order["lines"]
+    ]
+    ship = f"""mutation($number: Int!, $lines: [ShipmentLineCreateInput!]!) {{
+      createShipment(input: {{order: {{number: $number}}, lines: $lines, shippedAt: "now"}}) {{
+        shipment {{ isPaid isShipped }} {PAYLOAD} }} }}"""
+    assert mutate(centra, ship, number=number, lines=lines)["shipment"] == {
+        "isPaid": True,
+        "isShipped": True,
+    }
+    assert fulfilment(centra, number)["status"] == "SHIPPED"
+    confirm = f"""mutation($number: Int!) {{ confirmOrder(input: {{order: {{number: $number}}}}) {{
+      order {{ status }} {PAYLOAD} }} }}"""
+    assert mutate(centra, confirm, number=number)["userErrors"]  # only PENDING orders
+
+
+RATE_LIMITS = "{ rateLimits { type intervalSeconds quota usedQuota remainingQuota } }"
+TWO_MUTATIONS = """mutation {
+  a: confirmEvents(input: {eventsIds: []}) { userErrors { message } }
+  b: confirmEvents(input: {eventsIds: []}) { userErrors { message } } }"""
+
+
+def test_rate_limits_refuse_exactly_at_the_quota(tmp_path_factory: pytest.TempPathFactory) -> None:
     sandbox = start_sandbox("centra", tmp_path_factory.mktemp("centra-limited"), "--orders", "5")
+    spent = 0  # complexity of the admitted requests, as their `extensions` report it
     try:
-        _, body = graphql(
-            sandbox, "{ rateLimits { type intervalSeconds quota usedQuota remainingQuota } }"
-        )
-        limits = {(e["type"], e["intervalSeconds"]): e for e in body["data"]["rateLimits"]}
-        assert limits[("REQUEST_COUNT", "TEN_SECONDS")]["quota"] == 60
-        assert limits[("QUERY_COMPLEXITY", "ONE_HOUR")]["quota"] == 30_000_000
-        assert len(limits) == 6
-        assert all(e["usedQuota"] + e["remainingQuota"] == e["quota"] for e in limits.values())
-        statuses: list[int] = []
-        with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-            while len(statuses) < 120 and 429 not in statuses:
-                response = client.post(
-                    f"{sandbox.base_url}/graphql", json={"query": "{ __typename }"}
-                )
-                statuses.append(response.status_code)
-        assert statuses[-1] == 429
-        # The 10-second quota of 60 (one used by `rateLimits` above) was honoured first.
-        assert statuses.count(200) >= 59
-        assert int(response.headers["Retry-After"]) >= 1
-        assert response.json()["errors"][0]["message"]
+        with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as client:
+
+            def post(query: str) -> httpx.Response:
+                nonlocal spent
+                response = client.post(f"{sandbox.base_url}/graphql", json={"query": query})
+                if response.status_code == 200:
+                    spent += response.json()["extensions"]["complexity"]
+                return response
+
+            # MUTATION_COUNT: 20 per 10 s, and every mutation of a request counts (§2).
+            statuses = [post(TWO_MUTATIONS).status_code for _ in range(11)]
+            assert statuses == [200] * 10 + [429]
+            body = post(RATE_LIMITS).json()  # the 11th admitted request, counted before it runs
+            limits = {(e["type"], e["intervalSeconds"]): e for e in body["data"]["rateLimits"]}
+            assert len(limits) == 6
+            assert all(e["usedQuota"] + e["remainingQuota"] == e["quota"] for e in limits.values())
+            for interval in ("TEN_SECONDS", "ONE_HOUR"):
+                assert limits[("REQUEST_COUNT", interval)]["usedQuota"] == 11  # not the refused
+                assert limits[("MUTATION_COUNT", interval)]["usedQuota"] == 20
+                assert limits[("QUERY_COMPLEXITY", interval)]["usedQuota"] == spent
+            assert limits[("REQUEST_COUNT", "TEN_SECONDS")]["quota"] == 60
+            assert limits[("QUERY_COMPLEXITY", "ONE_HOUR")]["quota"] == 30_000_000
+            # REQUEST_COUNT: 60 per 10 s with a fresh bucket; the 61st request is refused.
+            responses = [post("{ __typename }") for _ in range(50)]
+        assert [r.status_code for r in responses] == [200] * 49 + [429]
+        assert 1 <= int(responses[-1].headers["Retry-After"]) <= 10
+        assert responses[-1].json()["errors"][0]["extensions"]["category"] == "rateLimit"
     finally:
         sandbox.stop()

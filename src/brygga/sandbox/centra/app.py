@@ -1,8 +1,10 @@
-"""The Centra sandbox: one `POST /graphql` endpoint, as a Centra environment has (fact sheet §1).
+"""The Centra sandbox: one `POST /graphql` endpoint, as a Centra environment has (fact sheet §1),
+plus the sandbox's control routes (`control.py`).
 
 A request is authenticated, parsed and validated, priced, charged to the environment's rate
 limits, then executed. GraphQL errors come back with HTTP 200 (§3.1); only a bad token (401), a
-malformed body (400) and an exhausted rate limit (429) change the status.
+malformed body (400) and an exhausted rate limit (429) change the status. Webhook items of the
+changes a request made are handed to the sender when it is done.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from graphql import GraphQLError, GraphQLSchema, execute_sync, parse, validate
 
 from brygga.sandbox.centra.auth import RequestContext, find_token
 from brygga.sandbox.centra.complexity import complexity, mutation_count
+from brygga.sandbox.centra.control import add_control_routes
 from brygga.sandbox.centra.data import DEMO_TOKEN, INTEGRATION_NAME, seed_store
 from brygga.sandbox.centra.ratelimit import RateLimiter, RetryAfterFormat, retry_after
 from brygga.sandbox.centra.schema import load_schema
+from brygga.sandbox.centra.state import Shop
 from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig, add_inspection_routes
 from brygga.sandbox.storage import DocumentStore
 
@@ -37,16 +41,19 @@ class GraphQLRequest:
 def create_app(config: SandboxConfig, retry_after_format: RetryAfterFormat = "delta") -> FastAPI:
     store = config.open_store("centra")
     seed_store(store, config)
+    shop = Shop(store, config.seed)
     schema = load_schema()
     limiter = RateLimiter(enforce=config.rate_limit)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        shop.webhooks.close()
         store.close()  # frees the data directory for the next process at once
 
     app = FastAPI(title="Centra sandbox", lifespan=lifespan)
     add_inspection_routes(app, store, _credentials(store))
+    add_control_routes(app, shop, config.seed)
 
     @app.post("/graphql")
     async def graphql_endpoint(request: Request) -> Response:
@@ -58,8 +65,13 @@ def create_app(config: SandboxConfig, retry_after_format: RetryAfterFormat = "de
             graphql_request = _read_request(await request.body())
         except ValueError as error:
             return _error_response(400, str(error), "validation")
-        context = RequestContext(store, limiter, frozenset(token["permissions"]))
-        return _run(schema, context, graphql_request, retry_after_format)
+        context = RequestContext(
+            shop, limiter, frozenset(token["permissions"]), token["integrationName"]
+        )
+        try:
+            return _run(schema, context, graphql_request, retry_after_format)
+        finally:
+            shop.flush()
 
     return app
 

@@ -12,6 +12,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 
 from brygga.sandbox.centra.ratelimit import RateLimiter
 from brygga.sandbox.centra.scalars import parse_datetime
+from brygga.sandbox.centra.state import Shop
 from brygga.sandbox.storage import DocumentStore
 
 
@@ -31,12 +32,18 @@ def find_token(store: DocumentStore, request: Request) -> dict[str, Any] | None:
 
 @dataclass
 class RequestContext:
-    """What resolvers see of one request: the data, the limiter and the caller's rights."""
+    """What resolvers see of one request: the data, the limiter and the caller's token (its
+    rights and its integration name, which owns an event queue and ID conversions, §1)."""
 
-    store: DocumentStore
+    shop: Shop
     limiter: RateLimiter
     permissions: frozenset[str]
+    integration_name: str
     permissions_used: set[str] = field(default_factory=set)
+
+    @property
+    def store(self) -> DocumentStore:
+        return self.shop.store
 
     def require(self, permission: str, info: GraphQLResolveInfo) -> None:
         """Fail this field as Centra does: HTTP 200, `data` null, an authorization error."""

@@ -1,28 +1,39 @@
 """Seeding: demo tokens, plus the shared demo data turned into Centra-shaped documents.
 
-Collections: `tokens` (keyed by the token), `orders` (by the 32-hex order id), `customers` (by
-id). Documents keep what Centra stores, in its field names and with Decimal amounts; totals and
+Collections: `tokens` (keyed by the token), `orders` (by the 32-hex order id), `customers`,
+the catalogue (`seed_catalogue.py`), `shipments` and `returns` (`seed_fulfilment.py`), all by
+id. Documents keep what Centra stores, in its field names and with Decimal amounts; totals and
 net values are derived when read (see `orders.py`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pycountry
 
 from brygga.sandbox import seed
+from brygga.sandbox.centra.idconversions import IdConversions
+from brygga.sandbox.centra.money import currency
 from brygga.sandbox.centra.scalars import stored_time
+from brygga.sandbox.centra.seed_catalogue import catalogue
+from brygga.sandbox.centra.seed_fulfilment import fulfilment
 from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.storage import DocumentStore
 
 DEMO_TOKEN = "centra-demo-token"
 NO_ORDERS_TOKEN = "centra-demo-token-no-orders"
+READ_ONLY_TOKEN = "centra-demo-token-read-only"
+OTHER_INTEGRATION_TOKEN = "centra-demo-token-other-integration"
 EXPIRED_TOKEN = "centra-demo-token-expired"
 INTEGRATION_NAME = "brygga-demo"
+OTHER_INTEGRATION_NAME = "other-system"  # its own event queue and ID conversions (§1)
 
-# Brygga's minimal permission set (fact sheet §1), reads and the writes it performs.
+# Brygga's minimal permission set (fact sheet §1), reads and the writes it performs, plus the
+# writes of the guides' examples whose names the fact sheet leaves open (unconfirmed).
 FULL_PERMISSIONS = [
     "Order:read", "Order.shippingAddress:read", "Order.billingAddress:read",
     "Order.attributes:read", "PaymentHistory:read", "Shipment:read", "Return:read",
@@ -30,18 +41,26 @@ FULL_PERMISSIONS = [
     "ProductVariant.stock:read", "ProductSize.stockTotals:read", "Warehouse:read",
     "Pricelist:read", "Market:read", "Store:read", "Event:read", "Event:write", "Product:write",
     "Price:write", "Order:write",
+    "ProductVariant:write", "StockChange:read", "StockChange:write", "Shipment:write",
+    "Shipment.shippingAddress:read", "Return:write",
 ]  # fmt: skip
 NO_ORDER_PERMISSIONS = [p for p in FULL_PERMISSIONS if not p.startswith("Order")]
+READ_PERMISSIONS = [p for p in FULL_PERMISSIONS if not p.endswith(":write")]
 
 # Tokens never expire here unless seeded so (real ones default to 30 days, §1), so a demo data
 # directory keeps working; the expired token lets clients exercise that failure.
 TOKENS: dict[str, dict[str, Any]] = {
     DEMO_TOKEN: {"permissions": FULL_PERMISSIONS, "expiresAt": None},
     NO_ORDERS_TOKEN: {"permissions": NO_ORDER_PERMISSIONS, "expiresAt": None},
+    READ_ONLY_TOKEN: {"permissions": READ_PERMISSIONS, "expiresAt": None},
+    OTHER_INTEGRATION_TOKEN: {
+        "permissions": FULL_PERMISSIONS,
+        "expiresAt": None,
+        "integrationName": OTHER_INTEGRATION_NAME,
+    },
     EXPIRED_TOKEN: {"permissions": FULL_PERMISSIONS, "expiresAt": "2026-01-01T00:00:00+00:00"},
 }
-
-CURRENCY_IDS = {"SEK": 1, "EUR": 2, "NOK": 3, "DKK": 4, "USD": 5}
+OPEN_STATUSES = ("PENDING", "CONFIRMED", "PROCESSING")  # ordered, not yet shipped
 
 
 def seed_store(store: DocumentStore, config: SandboxConfig) -> None:
@@ -49,31 +68,37 @@ def seed_store(store: DocumentStore, config: SandboxConfig) -> None:
     if not store.is_empty:
         return
     demo = config.demo_data()
-    sizes = _product_sizes(demo.products)
-    store.put_many(
-        "tokens",
-        {
-            token: {"token": token, "integrationName": INTEGRATION_NAME, **details}
-            for token, details in TOKENS.items()
-        },
-    )
+    tokens = {
+        token: {"token": token, "integrationName": INTEGRATION_NAME, **details}
+        for token, details in TOKENS.items()
+    }
+    store.put_many("tokens", tokens)
     store.put_many("customers", {str(c.id): _customer(c) for c in demo.customers})
-    store.put_many("orders", {o.id: _order(o, sizes) for o in demo.orders})
+    allocated: Counter[str] = Counter()
+    for order in demo.orders:
+        if order.status in OPEN_STATUSES:
+            allocated.update({line.sku: line.quantity for line in order.lines})
+    collections = catalogue(demo.products, allocated, config.seed)
+    sizes = {
+        size["SKU"]: {key: size[key] for key in ("id", "SKU", "EAN", "description")}
+        for size in collections["productSizes"].values()
+    }
+    orders = [_order(order, sizes) for order in demo.orders]
+    collections.update(fulfilment(orders, demo.refunds))
+    collections["orders"] = {order["id"]: order for order in orders}
+    for name, documents in collections.items():
+        if documents:  # an empty collection would exist in memory only, not after a restart
+            store.put_many(name, documents)
+    _size_conversions(store, {token["integrationName"] for token in tokens.values()})
 
 
-def _product_sizes(products: list[seed.Product]) -> dict[str, dict[str, Any]]:
-    """Centra's ProductSize per SKU; ids are integers in catalogue order."""
-    sizes: dict[str, dict[str, Any]] = {}
-    for product in products:
-        for variant in product.variants:
-            for size in variant.sizes:
-                sizes[size.sku] = {
-                    "id": len(sizes) + 1,
-                    "SKU": size.sku,
-                    "EAN": size.ean,
-                    "description": f"{product.name}, {variant.name}, {size.name}",
-                }
-    return sizes
+def _size_conversions(store: DocumentStore, integrations: set[str]) -> None:
+    """Centra creates `"<SizeChart.name>|<Size.name>"` entries for every integration (§4.10)."""
+    conversions = IdConversions(store)
+    for integration in sorted(integrations):
+        for chart in store.all("sizeCharts"):
+            for size in chart["sizes"]:
+                conversions.set(integration, "Size", size["id"], f"{chart['name']}|{size['name']}")
 
 
 def _customer(customer: seed.Customer) -> dict[str, Any]:
@@ -99,7 +124,7 @@ def _order(order: seed.Order, sizes: dict[str, dict[str, Any]]) -> dict[str, Any
         "orderDate": created,
         "isOnHold": order.is_on_hold,
         "customerId": order.customer_id,
-        "currency": _currency(order.currency),
+        "currency": currency(order.currency),
         "conversionRate": order.conversion_rate,
         "shipping": order.shipping,
         "shippingTaxPercent": order.shipping_tax_percent,
@@ -140,13 +165,6 @@ def _address(address: seed.Address) -> dict[str, Any]:
     }
 
 
-def _currency(code: str) -> dict[str, Any]:
-    return {
-        "id": CURRENCY_IDS[code],
-        "code": code,
-        "name": pycountry.currencies.get(alpha_3=code).name,
-    }
-
-
+@cache  # pycountry's lookup is slow, and a large seed asks for 200,000 addresses
 def _country_name(code: str) -> str:
     return pycountry.countries.get(alpha_2=code).name

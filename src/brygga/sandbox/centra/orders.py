@@ -1,66 +1,34 @@
 """Fields of orders, order lines and customers that are derived, not stored: money values,
-totals, nested addresses (with their own permissions) and references between documents.
-
-Amounts stay Decimal to the end. GraphQL `Float` turns a Decimal into the float parsed from the
-Decimal's own digits, whose shortest repr (what the JSON carries) gives those digits back for
-any amount of at most 15 significant digits: 85.56 goes out as 85.56, as PHP (Centra) does.
-"""
+totals, nested addresses (with their own permissions) and references between documents."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from brygga.sandbox.centra.money import cents, net, order_money, vat
+
 Document = dict[str, Any]
-CENT = Decimal("0.01")
 
 
-def _cents(value: Decimal | int) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def line_value(line: Document) -> Decimal:
+    return cents(Decimal(line["unitPrice"]) * line["quantity"])
 
 
-def _net(gross: Decimal, tax_percent: Decimal) -> Decimal:
-    """The amount without the VAT contained in it."""
-    # Stored whole numbers come back from JSON as int; keep the arithmetic in Decimal.
-    return _cents(gross / (1 + Decimal(tax_percent) / 100))
-
-
-def _monetary(value: Decimal, order: Document) -> Document:
-    value = _cents(value)
-    currency = order["currency"]
-    return {
-        "value": value,
-        "currency": currency,
-        # Centra formats per currency settings in the admin; this is one plain format.
-        "formattedValue": f"{value:.2f} {currency['code']}",
-        "conversionRate": order["conversionRate"],
-        "valueInCents": int(value * 100),
-    }
-
-
-def _line_value(line: Document) -> Decimal:
-    return _cents(line["unitPrice"] * line["quantity"])
-
-
-def _vat(gross: Decimal, tax_percent: Decimal) -> Decimal:
-    """The VAT contained in a price that includes it."""
-    return gross - _net(gross, tax_percent)
+def grand_total(order: Document) -> Decimal:
+    return sum((line_value(line) for line in order["lines"]), Decimal(order["shipping"]))
 
 
 def _tax_included(order: Document) -> Decimal:
-    lines = (_vat(_line_value(line), line["taxPercent"]) for line in order["lines"])
-    return sum(lines, _vat(order["shipping"], order["shippingTaxPercent"]))
-
-
-def _grand_total(order: Document) -> Decimal:
-    return sum((_line_value(line) for line in order["lines"]), order["shipping"])
+    lines = (vat(line_value(line), line["taxPercent"]) for line in order["lines"])
+    return sum(lines, vat(order["shipping"], order["shippingTaxPercent"]))
 
 
 def resolve_grand_total(order: Document, _info: GraphQLResolveInfo, includingTax: bool) -> Document:
-    total = _grand_total(order)
-    return _monetary(total if includingTax else total - _tax_included(order), order)
+    total = grand_total(order)
+    return order_money(total if includingTax else total - _tax_included(order), order)
 
 
 def resolve_totals(order: Document, _info: GraphQLResolveInfo) -> Document:
@@ -71,20 +39,24 @@ def resolve_totals(order: Document, _info: GraphQLResolveInfo) -> Document:
         Decimal(0),
     )
     amounts = {
-        "lineValues": sum((_line_value(line) for line in lines), Decimal(0)),
+        "lineValues": sum((line_value(line) for line in lines), Decimal(0)),
         "shipping": shipping,
-        "shippingTaxIncluded": _vat(shipping, order["shippingTaxPercent"]),
+        "shippingTaxIncluded": vat(shipping, order["shippingTaxPercent"]),
         "discounts": discounts,
         "taxIncluded": _tax_included(order),
-        "grandTotal": _grand_total(order),
+        "grandTotal": grand_total(order),
     }
-    totals = {name: _monetary(value, order) for name, value in amounts.items()}
+    totals = {name: order_money(value, order) for name, value in amounts.items()}
     return {"quantity": sum(line["quantity"] for line in lines), **totals}
 
 
 def resolve_lines(order: Document, _info: GraphQLResolveInfo) -> list[Document]:
-    # A line's money values carry its order's currency and rate.
-    return [{**line, "order": order} for line in order["lines"]]
+    return [order_line(order, line) for line in order["lines"]]
+
+
+def order_line(order: Document, line: Document) -> Document:
+    """A line with its order attached: its money values carry the order's currency and rate."""
+    return {**line, "order": order}
 
 
 def resolve_shipping_address(order: Document, info: GraphQLResolveInfo) -> Document | None:
@@ -101,17 +73,56 @@ def resolve_customer(order: Document, info: GraphQLResolveInfo) -> Document | No
     return info.context.store.get("customers", str(order["customerId"]))
 
 
+def resolve_shipments(order: Document, info: GraphQLResolveInfo) -> list[Document]:
+    info.context.require("Shipment:read", info)
+    store = info.context.store
+    return [store.get("shipments", str(number)) for number in order["shipments"]]
+
+
+def resolve_payment_history(
+    order: Document, info: GraphQLResolveInfo, where: Document | None = None
+) -> list[Document]:
+    info.context.require("PaymentHistory:read", info)
+    types = (where or {}).get("entryType")
+    entries = order["paymentHistory"]
+    return [
+        {**entry, "order": order}
+        for entry in entries
+        if types is None or entry["entryType"] in types
+    ]
+
+
 def resolve_unit_price(line: Document, _info: GraphQLResolveInfo) -> Document:
-    return _monetary(line["unitPrice"], line["order"])
+    return order_money(line["unitPrice"], line["order"])
 
 
 def resolve_unit_original_price(line: Document, _info: GraphQLResolveInfo) -> Document:
-    return _monetary(line["unitOriginalPrice"], line["order"])
+    return order_money(line["unitOriginalPrice"], line["order"])
 
 
 def resolve_line_value(line: Document, _info: GraphQLResolveInfo, includingTax: bool) -> Document:
-    value = _line_value(line)
-    return _monetary(value if includingTax else _net(value, line["taxPercent"]), line["order"])
+    value = line_value(line)
+    return order_money(value if includingTax else net(value, line["taxPercent"]), line["order"])
+
+
+def resolve_line_product_size(line: Document, info: GraphQLResolveInfo) -> Document:
+    """The live size (stock, variant); a size no longer in the catalogue keeps the line's copy."""
+    size = line["productSize"]
+    return info.context.store.get("productSizes", str(size["id"])) or size
+
+
+def resolve_line_product_variant(line: Document, info: GraphQLResolveInfo) -> Document | None:
+    size = resolve_line_product_size(line, info)
+    return info.context.store.get("productVariants", str(size.get("productVariantId")))
+
+
+def resolve_line_product(line: Document, info: GraphQLResolveInfo) -> Document | None:
+    variant = resolve_line_product_variant(line, info)
+    return variant and info.context.store.get("products", str(variant["productId"]))
+
+
+def resolve_payment_value(entry: Document, _info: GraphQLResolveInfo) -> Document:
+    return order_money(entry["value"], entry["order"])
 
 
 def resolve_last_order(customer: Document, info: GraphQLResolveInfo) -> Document | None:
@@ -119,6 +130,6 @@ def resolve_last_order(customer: Document, info: GraphQLResolveInfo) -> Document
     return info.context.last_orders.get(customer["id"])
 
 
-def resolve_order_type(order: Document, _info: GraphQLResolveInfo, _type: Any) -> str:
+def resolve_order_type(_order: Document, _info: GraphQLResolveInfo, _type: Any) -> str:
     # Only direct-to-consumer orders are seeded; WholesaleOrder is not in this subset yet.
     return "DirectToConsumerOrder"

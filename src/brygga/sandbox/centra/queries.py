@@ -1,4 +1,6 @@
-"""Root `Query` fields: filtered, sorted, paged lists of orders and customers; `rateLimits`."""
+"""Root `Query` fields: filtered, sorted, paged lists of orders and customers; `rateLimits`.
+
+Also the list helpers every `limit`/`page` query shares (fact sheet §3.2)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ ORDER_SORT_KEYS: dict[str, Callable[[Document], Any]] = {
     "createdAt": lambda order: parse_datetime(order["createdAt"]),
     "orderDate": lambda order: parse_datetime(order["orderDate"]),
 }
-CUSTOMER_SORT_KEYS: dict[str, Callable[[Document], Any]] = {"id": lambda customer: customer["id"]}
+ID_SORT_KEYS: dict[str, Callable[[Document], Any]] = {"id": lambda document: document["id"]}
 
 
 def resolve_orders(
@@ -34,7 +36,7 @@ def resolve_orders(
 ) -> list[Document]:
     info.context.require("Order:read", info)
     orders = (o for o in info.context.store.all("orders") if _order_matches(o, where or {}))
-    return _page(_sorted(orders, sort or ["number_ASC"], ORDER_SORT_KEYS), limit, page)
+    return page_of(sort_documents(orders, sort or ["number_ASC"], ORDER_SORT_KEYS), limit, page)
 
 
 def resolve_order(_root: None, info: GraphQLResolveInfo, id: str) -> Document | None:
@@ -54,7 +56,7 @@ def resolve_customers(
     info.context.require("Customer:read", info)
     where = where or {}
     customers = (c for c in info.context.store.all("customers") if _customer_matches(c, where))
-    return _page(_sorted(customers, sort or ["id_ASC"], CUSTOMER_SORT_KEYS), limit, page)
+    return page_of(sort_documents(customers, sort or ["id_ASC"], ID_SORT_KEYS), limit, page)
 
 
 def resolve_rate_limits(_root: None, info: GraphQLResolveInfo) -> list[Document]:
@@ -73,12 +75,12 @@ def _order_matches(order: Document, where: Document) -> bool:
     if store_type is not None and order["storeType"] != store_type:
         return False
     return all(
-        _in_range(parse_datetime(order[name]), where.get(name) or {})
+        in_range(parse_datetime(order[name]), where.get(name) or {})
         for name in ("createdAt", "orderDate")
     )
 
 
-def _in_range(value: datetime, bounds: Document) -> bool:
+def in_range(value: datetime, bounds: Document) -> bool:
     """`from` and `to` are both inclusive."""
     start, end = bounds.get("from"), bounds.get("to")
     return (start is None or value >= start) and (end is None or value <= end)
@@ -93,7 +95,7 @@ def _customer_matches(customer: Document, where: Document) -> bool:
     return email is None or (customer["email"] or "").casefold() == email.casefold()
 
 
-def _sorted(
+def sort_documents(
     documents: Iterable[Document], sort: list[str], keys: dict[str, Callable[[Document], Any]]
 ) -> list[Document]:
     """Sort by each `<field>_ASC|DESC` in turn, the first one deciding (stable sorts)."""
@@ -104,16 +106,21 @@ def _sorted(
     return result
 
 
-def _page(documents: list[Document], limit: int | None, page: int | None) -> list[Document]:
-    limit = DEFAULT_LIMIT if limit is None else limit
+def page_of(documents: list[Document], limit: int | None, page: int | None) -> list[Document]:
+    limit = checked_limit(limit)
     page = 1 if page is None else page
-    if not 1 <= limit <= MAX_LIMIT:
-        raise _invalid(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
     if page < 1:
-        raise _invalid(f"page is 1-based, got {page}.")
+        raise invalid(f"page is 1-based, got {page}.")
     start = (page - 1) * limit
     return documents[start : start + limit]
 
 
-def _invalid(message: str) -> GraphQLError:
+def checked_limit(limit: int | None) -> int:
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise invalid(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
+    return limit
+
+
+def invalid(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"category": "validation"})

@@ -1,7 +1,7 @@
 """Centra's rate limits: token buckets per environment, shared by every token (fact sheet §2).
 
 Three buckets (requests, query complexity, mutations) over two windows each; a request must fit
-in all six. The `rateLimits` query reports the same buckets.
+in all six and a refused request takes nothing. The `rateLimits` query reports the same buckets.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -32,33 +33,49 @@ RetryAfterFormat = Literal["delta", "epoch", "http-date"]
 
 @dataclass
 class TokenBucket:
-    """`quota` tokens, refilled evenly over `interval` seconds."""
+    """`quota` tokens; a spent token comes back `interval` seconds after it was spent.
+
+    Centra documents a token bucket refilled at a constant rate but not the refill's step
+    (§2); returning each token one interval after use makes the quota exact per window: the
+    61st request inside ten seconds is refused, whatever the pace of the first sixty.
+    """
 
     type: str
     interval: str
     quota: int
-    tokens: float = field(init=False)
-    updated: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = float(self.quota)
+    used: int = 0
+    # (time slot, tokens spent in it), oldest first; slots keep the log short at high volume.
+    spent: deque[tuple[float, int]] = field(default_factory=deque)
 
     @property
-    def rate(self) -> float:
-        return self.quota / INTERVALS[self.interval]
+    def seconds(self) -> int:
+        return INTERVALS[self.interval]
 
     def refill(self, now: float) -> None:
-        self.tokens = min(self.quota, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        while self.spent and self.spent[0][0] + self.seconds <= now:
+            self.used -= self.spent.popleft()[1]
 
-    def wait(self, cost: int) -> float:
+    def wait(self, cost: int, now: float) -> float:
         """Seconds until `cost` tokens are there. A cost above the whole quota needs a full
         bucket (and drains it) rather than waiting forever."""
-        missing = min(cost, self.quota) - self.tokens
-        return max(missing, 0) / self.rate
+        excess = self.used + min(cost, self.quota) - self.quota
+        resume = now - self.seconds
+        for slot, tokens in self.spent:  # oldest first: they come back first
+            if excess <= 0:
+                break
+            excess -= tokens
+            resume = slot
+        return max(0.0, resume + self.seconds - now)
 
-    def used(self) -> int:
-        return min(self.quota, math.ceil(self.quota - self.tokens))
+    def take(self, cost: int, now: float) -> None:
+        if cost <= 0:
+            return
+        slot = math.ceil(now * 10) / 10  # a token may come back up to 0.1 s late, never early
+        if self.spent and self.spent[-1][0] == slot:
+            self.spent[-1] = (slot, self.spent[-1][1] + cost)
+        else:
+            self.spent.append((slot, cost))
+        self.used += cost
 
 
 class RateLimiter:
@@ -78,11 +95,12 @@ class RateLimiter:
         with self._lock:
             for bucket in self._buckets:
                 bucket.refill(now)
-            wait = max(bucket.wait(costs[bucket.type]) for bucket in self._buckets)
+            wait = max(bucket.wait(costs[bucket.type], now) for bucket in self._buckets)
             if self.enforce and wait > 0:
                 return wait
             for bucket in self._buckets:
-                bucket.tokens = max(0.0, bucket.tokens - costs[bucket.type])
+                # A cost above the quota drains the bucket, as `wait` let it.
+                bucket.take(min(costs[bucket.type], bucket.quota), now)
             return 0.0
 
     def usage(self) -> list[dict[str, Any]]:
@@ -92,7 +110,7 @@ class RateLimiter:
             entries = []
             for bucket in self._buckets:
                 bucket.refill(now)
-                used = bucket.used()
+                used = min(bucket.used, bucket.quota)  # unenforced limits can overspend
                 entries.append(
                     {
                         "type": bucket.type,
