@@ -168,7 +168,7 @@ def _serve_all(
     json_output: bool,
 ) -> None:
     """Each sandbox in its own process (they are separate services), on consecutive ports."""
-    from brygga.sandbox.processes import start_sandbox
+    from brygga.sandbox.processes import launch_sandbox
 
     _stop_on_sigterm()
     options = ["--seed", str(seed), "--orders", str(orders)]
@@ -179,7 +179,9 @@ def _serve_all(
     try:
         for offset, name in enumerate(systems):
             directory = data_dir / name if data_dir else None
-            running.append(start_sandbox(name, directory, *options, port=port + offset))
+            running.append(launch_sandbox(name, directory, *options, port=port + offset))
+        for sandbox in running:
+            sandbox.wait_until_up(timeout=600)  # seeding a large scale takes a while
         listing = {
             s.system: {"base_url": s.base_url, "credentials": s.credentials()} for s in running
         }

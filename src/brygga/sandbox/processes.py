@@ -49,6 +49,13 @@ class SandboxProcess:
     def state(self) -> dict[str, Any]:
         return simplejson.loads(self.raw_state(), use_decimal=True)
 
+    def wait_until_up(self, timeout: float = 60) -> None:
+        try:
+            wait_until_up(self.base_url, self.process, timeout)
+        except BaseException:
+            self.process.kill()
+            raise
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -68,6 +75,19 @@ def start_sandbox(
     port: int | None = None,
 ) -> SandboxProcess:
     """`brygga sandbox serve SYSTEM` as a child process; returns once it answers."""
+    sandbox = launch_sandbox(system, data_dir, *args, env=env, port=port)
+    sandbox.wait_until_up(timeout)
+    return sandbox
+
+
+def launch_sandbox(
+    system: str,
+    data_dir: Path | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> SandboxProcess:
+    """Start the process and return at once, so several sandboxes can seed side by side."""
     port = port or free_port()
     command = [sys.executable, "-m", "brygga", "sandbox", "serve", system, "--port", str(port)]
     if data_dir is not None:
@@ -77,13 +97,7 @@ def start_sandbox(
         env={**os.environ, **(env or {})},
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base_url, process, timeout)
-    except BaseException:
-        process.kill()
-        raise
-    return SandboxProcess(system, base_url, process)
+    return SandboxProcess(system, f"http://127.0.0.1:{port}", process)
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
