@@ -1,16 +1,19 @@
 """Durable document storage for a sandbox: collections of JSON documents in one SQLite file.
 
 Like the real services, sandboxes keep their data across restarts. Every write is committed at
-once, so a sandbox killed at any moment keeps what it had acknowledged. Reads come from an
-in-memory copy.
+once, so a sandbox killed at any moment keeps what it had acknowledged; only seeding (`bulk`)
+is saved in the background. Reads come from an in-memory copy.
 """
 
 from __future__ import annotations
 
 import fcntl
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,16 @@ def _encode(value: Any) -> str:
 
 def _decode(text: str) -> Any:
     return simplejson.loads(text, use_decimal=True)
+
+
+@dataclass
+class _Dirty:
+    """What changed inside `DocumentStore.bulk()`, to be saved when it ends. Dicts, not sets:
+    documents are saved in the order they were written, which is the order `all()` keeps."""
+
+    docs: dict[tuple[str, str], None] = field(default_factory=dict)
+    counters: dict[str, None] = field(default_factory=dict)
+    meta: dict[str, None] = field(default_factory=dict)
 
 
 class DataDirLocked(RuntimeError):
@@ -57,6 +70,10 @@ class DocumentStore:
         for collection, key, body in rows:
             self._docs.setdefault(collection, {})[key] = _decode(body)
         self._counters = dict(self._db.execute("SELECT name, value FROM counters"))
+        self._meta = {name: _decode(v) for name, v in self._db.execute("SELECT * FROM meta")}
+        self._write_lock = threading.Lock()
+        self._deferred: _Dirty | None = None
+        self._persisting: threading.Thread | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -73,45 +90,100 @@ class DocumentStore:
         return len(self._docs.get(collection, {}))
 
     def put(self, collection: str, key: str, doc: dict[str, Any]) -> None:
-        self._db.execute(
+        self._docs.setdefault(collection, {})[key] = doc
+        if self._deferred is not None:
+            self._deferred.docs[collection, key] = None
+            return
+        self._execute(
             "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", (collection, key, _encode(doc))
         )
-        self._docs.setdefault(collection, {})[key] = doc
 
     def put_many(self, collection: str, docs: dict[str, dict[str, Any]]) -> None:
         """Write many documents in one transaction (seeding)."""
-        self._db.execute("BEGIN")
-        self._db.executemany(
-            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-            ((collection, key, _encode(doc)) for key, doc in docs.items()),
-        )
-        self._db.execute("COMMIT")
         self._docs.setdefault(collection, {}).update(docs)
+        if self._deferred is not None:
+            self._deferred.docs.update(dict.fromkeys((collection, key) for key in docs))
+            return
+        rows = [(collection, key, _encode(doc)) for key, doc in docs.items()]
+        with self._write_lock:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
 
     def next_number(self, counter: str, start: int = 1) -> int:
         """The next value of a counter; numbers once handed out are never reused."""
         value = max(self._counters.get(counter, start - 1) + 1, start)
-        self._db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
         self._counters[counter] = value
+        if self._deferred is not None:
+            self._deferred.counters[counter] = None
+        else:
+            self._execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
         return value
 
     def get_meta(self, name: str) -> Any:
-        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-        return _decode(row[0]) if row else None
+        return self._meta.get(name)
 
     def set_meta(self, name: str, value: Any) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, _encode(value)))
+        self._meta[name] = value
+        if self._deferred is not None:
+            self._deferred.meta[name] = None
+        else:
+            self._execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, _encode(value)))
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Writes inside change memory only; afterwards one background transaction saves them.
+
+        A large seed can then be served at once, and it reaches the disk all or nothing: a
+        process killed before the commit finds an empty store next time and seeds again.
+        """
+        self._deferred = _Dirty()
+        try:
+            yield
+        finally:
+            dirty, self._deferred = self._deferred, None
+            self._persisting = threading.Thread(target=self._persist, args=(dirty,))
+            self._persisting.start()
+
+    def _persist(self, dirty: _Dirty) -> None:
+        # Current values, read under the lock: a request's later write always lands after.
+        with self._write_lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                ((c, k, _encode(self._docs[c][k])) for c, k in dirty.docs),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO counters VALUES (?, ?)",
+                ((name, self._counters[name]) for name in dirty.counters),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                ((name, _encode(self._meta[name])) for name in dirty.meta),
+            )
+            self._db.execute("COMMIT")
+
+    def _execute(self, sql: str, parameters: tuple[Any, ...]) -> None:
+        with self._write_lock:
+            self._db.execute(sql, parameters)
+
+    def wait_until_saved(self) -> None:
+        if self._persisting is not None:
+            self._persisting.join()
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         return {name: list(docs.values()) for name, docs in self._docs.items()}
 
     def clear(self) -> None:
+        self.wait_until_saved()
         for table in ("documents", "counters", "meta"):
             self._db.execute(f"DELETE FROM {table}")
         self._docs.clear()
         self._counters.clear()
+        self._meta.clear()
 
     def close(self) -> None:
+        self.wait_until_saved()
         self._db.close()
         if self._lock_file is not None:
             self._lock_file.close()

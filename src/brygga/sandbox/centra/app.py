@@ -40,7 +40,8 @@ class GraphQLRequest:
 
 def create_app(config: SandboxConfig, retry_after_format: RetryAfterFormat = "delta") -> FastAPI:
     store = config.open_store("centra")
-    seed_store(store, config)
+    with store.bulk():  # saved in the background: a large seed serves at once
+        seed_store(store, config)
     shop = Shop(store, config.seed)
     schema = load_schema()
     limiter = RateLimiter(enforce=config.rate_limit)

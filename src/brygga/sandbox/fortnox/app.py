@@ -34,7 +34,8 @@ RESOURCES = (customers, orders, invoicing, payments, articles, prices, currencie
 
 def create_app(config: SandboxConfig) -> FastAPI:
     store = config.open_store("fortnox")
-    seed(store, config)
+    with store.bulk():  # saved in the background: a large seed serves at once
+        seed(store, config)
     issuer = oauth.TokenIssuer.open(store)
     context = Context(store, config, Access(issuer, config.rate_limit), EventLog(store))
 

@@ -24,7 +24,8 @@ from brygga.sandbox.magento.seeding import seed
 
 def create_app(config: SandboxConfig) -> FastAPI:
     store = config.open_store("magento")
-    seed(store, config)
+    with store.bulk():  # saved in the background: a large seed serves at once
+        seed(store, config)
     access = auth.Access(store)
 
     @asynccontextmanager

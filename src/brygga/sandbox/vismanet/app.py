@@ -33,7 +33,8 @@ from brygga.sandbox.vismanet.seeding import seed
 
 def create_app(config: SandboxConfig) -> FastAPI:
     store = config.open_store("vismanet")
-    seed(store, config)
+    with store.bulk():  # saved in the background: a large seed serves at once
+        seed(store, config)
     issuer = connect.TokenIssuer.open(store)
 
     @asynccontextmanager
