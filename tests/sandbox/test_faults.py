@@ -95,3 +95,22 @@ def test_a_bad_fault_option_is_a_clear_usage_error(tmp_path):
     )
     assert done.returncode == 2
     assert "eror_rate" in done.stderr
+
+
+def test_reset_of_a_sandbox_with_background_work(tmp_path):
+    centra = start_sandbox("centra", tmp_path, "--no-rate-limit", "--orders", "20")
+    try:
+        seeded = len(centra.state()["orders"])
+        made = httpx.post(f"{centra.base_url}/_sandbox/simulate", json={"orders": 2}).json()
+        assert len(made["orders"]) == 2 and len(centra.state()["orders"]) == seeded + 2
+        for _ in range(2):  # twice: the first reset's new app must be resettable too
+            assert httpx.post(f"{centra.base_url}/_sandbox/reset").status_code == 200
+            assert len(centra.state()["orders"]) == seeded
+        body = httpx.post(
+            f"{centra.base_url}/graphql",
+            json={"query": "{ orders(limit: 1) { number } }"},
+            headers={"Authorization": "Bearer centra-demo-token"},
+        ).json()
+        assert body["data"]["orders"][0]["number"] == 1001
+    finally:
+        centra.stop()

@@ -52,10 +52,13 @@ class SandboxHost:
         self.injector.set(faults)
         return JSONResponse(self.injector.state())
 
-    def _reset(self) -> JSONResponse:
-        store = self.api.state.store
-        store.clear()
-        store.close()
+    async def _reset(self) -> JSONResponse:
+        old = self.api
+        old.state.store.clear()
+        # Run the old app's lifespan through: its shutdown half closes the store (freeing the
+        # data directory) and stops background work such as webhook delivery.
+        async with old.router.lifespan_context(old):
+            pass
         self.api = create_app(self.system, self.config)
         return JSONResponse({"reset": self.system, "seed": self.config.seed})
 
