@@ -17,6 +17,7 @@ from brygga.sandbox.vismanet import (
     invoices,
     reference,
     salesorder_service,
+    simulation,
 )
 from brygga.sandbox.vismanet.access import Access
 from brygga.sandbox.vismanet.company import (
@@ -69,4 +70,5 @@ def create_app(config: SandboxConfig) -> FastAPI:
         "scope": " ".join(SCOPES),
     }
     add_inspection_routes(app, store, credentials)
+    simulation.add_route(app, store, config)
     return app
