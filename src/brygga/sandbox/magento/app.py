@@ -15,6 +15,7 @@ from brygga.sandbox.magento import (
     invoices,
     orders,
     products,
+    simulation,
     stock,
 )
 from brygga.sandbox.magento.errors import add_error_handlers
@@ -41,6 +42,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     for resource in (stock, products, customers, orders, invoices, creditmemos):
         app.include_router(resource.router(store, access))
     add_inspection_routes(app, store, credentials(config))
+    simulation.add_route(app, store, config)
     app.add_middleware(StorePaths)
     return app
 
