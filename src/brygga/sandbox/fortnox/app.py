@@ -26,6 +26,7 @@ from brygga.sandbox.fortnox.context import Context
 from brygga.sandbox.fortnox.errors import add_error_handlers
 from brygga.sandbox.fortnox.events import EventLog
 from brygga.sandbox.fortnox.seeding import seed
+from brygga.sandbox.fortnox.simulation import add_simulation_route
 from brygga.sandbox.fortnox.tenant import CLIENT_ID, CLIENT_SECRET, TENANT_ID
 from brygga.sandbox.fortnox.topics import add_topics_route
 
@@ -51,6 +52,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     for resource in RESOURCES:
         app.include_router(resource.router(context))
     add_topics_route(app, issuer, context.events, config.seed)
+    add_simulation_route(app, context)
     credentials = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     add_inspection_routes(app, store, credentials | {"tenant_id": str(TENANT_ID)})
     return app

@@ -1,0 +1,204 @@
+"""`POST /_sandbox/simulate`: the ERP staff at work between two syncs (no Fortnox counterpart).
+
+`{"invoices": n, "payments": n, "stock_changes": n, "articles": n}` (each optional) makes:
+- invoices for existing customers, with one to three rows of seeded articles that still have a
+  price (numbered from the company's series, as a `POST /3/invoices` would);
+- full payments of unpaid invoices (not cancelled, not credit invoices), lowering their
+  `Balance` to 0 as a `POST /3/invoicepayments` would;
+- stock changes: mostly deliveries, now and then a few units written off, as a
+  `PUT /3/articles/{n}` of `QuantityInStock` would (the warehouse stock balance is derived from
+  it, see `warehouse.py`);
+- new stock articles, each with a base price in the preselected price list.
+
+It answers with the invoice, payment and article numbers it touched. Every change is stored and
+logged by the same functions as the REST API's, so the same topic events follow. Each call
+draws from its own stream, seeded by the sandbox seed and a stored counter, so the same seed and
+calls give the same changes on a fresh data directory. The route is `async` on purpose, like the
+REST routes: it runs on the event loop, so no two writers meet.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from brygga.sandbox import seed as demo
+from brygga.sandbox.fortnox import articles, invoices, invoicing, payments
+from brygga.sandbox.fortnox.context import Context
+from brygga.sandbox.fortnox.fields import plain
+from brygga.sandbox.fortnox.lists import natural
+from brygga.sandbox.fortnox.prices import price_key, price_record
+from brygga.sandbox.fortnox.tenant import existing, timestamp, today
+from brygga.sandbox.fortnox.totals import cents
+
+Record = dict[str, Any]
+ATTEMPTS = 50  # random picks per wanted change before giving up (e.g. no priced article left)
+
+
+class Simulation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoices: int = Field(0, ge=0, le=10_000, description="new invoices")
+    payments: int = Field(0, ge=0, le=10_000, description="full payments of unpaid invoices")
+    stock_changes: int = Field(0, ge=0, le=10_000, description="deliveries and write-offs")
+    articles: int = Field(0, ge=0, le=1_000, description="new stock articles")
+
+
+def add_simulation_route(app: FastAPI, context: Context) -> None:
+    seeded: list[str] = []  # the seed's article numbers, worked out on first use
+
+    @app.post("/_sandbox/simulate", include_in_schema=False)
+    async def run_simulation(wanted: Simulation) -> JSONResponse:
+        if not seeded:
+            catalogue = demo.generate(context.config.seed, 0, 0, context.config.skus).products
+            seeded.extend(sorted(size.sku for product in catalogue for size in product.skus))
+        return JSONResponse(simulate(context, seeded, wanted))
+
+
+def simulate(context: Context, seeded: list[str], wanted: Simulation) -> dict[str, list[str]]:
+    run = context.store.next_number("simulations")
+    rng = random.Random(f"fortnox-simulate-{context.config.seed}-{run}")
+    store = context.store
+    customers = sorted(
+        (c["CustomerNumber"] for c in store.all("customers") if not c.get("_Deleted")), key=natural
+    )
+    made = [_invoice(context, rng, customers, seeded) for _ in range(wanted.invoices)]
+    stocked = sorted(
+        a["ArticleNumber"]
+        for a in store.all("articles")
+        if a["StockGoods"] and not a.get("_Deleted")
+    )
+    return {
+        "invoices": [invoice["DocumentNumber"] for invoice in made if invoice is not None],
+        "payments": [payment["Number"] for payment in _payments(context, rng, wanted.payments)],
+        "stock_changes": [
+            a["ArticleNumber"]
+            for a in _picks(wanted.stock_changes, lambda: _restock(context, rng, stocked))
+        ],
+        "articles": [_article(context, rng)["ArticleNumber"] for _ in range(wanted.articles)],
+    }
+
+
+def _picks(count: int, attempt: Callable[[], Record | None]) -> list[Record]:
+    """Up to `count` records from `attempt`, which gives None when its random pick does not fit."""
+    made: list[Record] = []
+    for _ in range(count * ATTEMPTS):
+        if len(made) == count:
+            break
+        if (record := attempt()) is not None:
+            made.append(record)
+    return made
+
+
+def _invoice(
+    context: Context, rng: random.Random, customers: list[str], seeded: list[str]
+) -> Record | None:
+    """A new invoice for one of `customers`; None when there is none or no priced article."""
+    store = context.store
+    if not customers:
+        return None
+
+    def row() -> Record | None:
+        article = existing(store, "articles", rng.choice(seeded))
+        if article is None or not article["Active"] or article["SalesPrice"] is None:
+            return None
+        return {"ArticleNumber": article["ArticleNumber"], "DeliveredQuantity": rng.randint(1, 3)}
+
+    customer = rng.choice(customers)
+    rows = _picks(rng.choice([1, 1, 2, 2, 3]), row)
+    if not rows:
+        return None
+    invoice = invoices.save(store, None, {"CustomerNumber": customer, "InvoiceRows": rows})
+    return invoicing.stored(context, invoice, "invoice-created-v1")
+
+
+def _payments(context: Context, rng: random.Random, count: int) -> list[Record]:
+    """Full payments of `count` random unpaid invoices (fewer when fewer are unpaid)."""
+    store, day = context.store, today()
+    unpaid = sorted(
+        (
+            invoice["DocumentNumber"]
+            for invoice in store.all("invoices")
+            if not invoice["Cancelled"]
+            and invoice["Credit"] == "false"
+            and Decimal(invoice["Balance"]) > 0
+            and invoice["InvoiceDate"] <= day
+        ),
+        key=natural,
+    )
+    return [_pay(context, number) for number in rng.sample(unpaid, min(count, len(unpaid)))]
+
+
+def _pay(context: Context, number: str) -> Record:
+    """`POST /3/invoicepayments` of the invoice's balance: the payment, and its invoice settled."""
+    store = context.store
+    invoice = invoices.find(store, number)
+    payload = {"InvoiceNumber": int(number), "AmountCurrency": invoice["Balance"]}
+    payment = payments._write(store, None, payload)
+    store.put("invoicepayments", payment["Number"], payment)
+    paid = invoice | {"_Payments": [*invoice["_Payments"], payment["Number"]]}
+    settled = invoices.settle(store, paid) | {"_LastModified": timestamp()}
+    store.put("invoices", number, settled)
+    context.events.emit("invoices", "invoice-updated-v1", number)
+    return payment
+
+
+def _restock(context: Context, rng: random.Random, stocked: list[str]) -> Record | None:
+    """A delivery (three times in four) or a write-off of one of the `stocked` articles."""
+    store = context.store
+    if not stocked:
+        return None
+    before = store.get("articles", rng.choice(stocked))
+    in_stock = Decimal(before["QuantityInStock"] or 0)
+    if rng.random() < 0.75 or in_stock <= 0:
+        change = Decimal(rng.randint(1, 24))
+    else:
+        change = -min(in_stock, Decimal(rng.randint(1, 3)))
+    updated = articles.apply(store, before, {"QuantityInStock": plain(in_stock + change)})
+    return _saved(context, updated, "article-updated-v1", before)
+
+
+def _article(context: Context, rng: random.Random) -> Record:
+    """`POST /3/articles` of a new stock article, then `POST /3/prices` of its base price."""
+    store = context.store
+    name, sek_price = rng.choice(demo.GARMENTS)
+    price = Decimal(sek_price + rng.choice([0, 100, 200, 300]))
+    changes = {
+        "Description": f"{name} {rng.choice(demo.COLOURS)} {rng.choice(demo.SIZES)}",
+        "PurchasePrice": cents(price * Decimal("0.35")),
+        "QuantityInStock": Decimal(rng.randint(0, 40)),
+        "StockGoods": True,
+        "Unit": "st",
+        "VAT": Decimal(25),
+        "WebshopArticle": True,
+    }
+    article = articles.apply(store, articles.defaults(), changes)
+    article["ArticleNumber"] = articles._free_number(store)
+    _saved(context, article, "article-created-v1")
+    number = article["ArticleNumber"]
+    price_list = next((p["Code"] for p in store.all("pricelists") if p["PreSelected"]), None)
+    if price_list is None:
+        return article  # no preselected price list: the article keeps no SalesPrice
+    store.put("prices", price_key(price_list, number, 0), price_record(price_list, number, price))
+    priced = article | {"SalesPrice": plain(price), "_LastModified": timestamp()}
+    store.put("articles", number, priced)
+    context.events.emit("articles", "article-updated-v1", number)
+    return priced
+
+
+def _saved(context: Context, article: Record, kind: str, before: Record | None = None) -> Record:
+    """Store an article and log it, with a stock balance event when its stock changed (as the
+    articles router's `saved`)."""
+    number = article["ArticleNumber"]
+    context.store.put("articles", number, article)
+    context.events.emit("articles", kind, number)
+    stock = Decimal((before or {}).get("QuantityInStock") or 0)
+    if Decimal(article["QuantityInStock"] or 0) != stock:
+        context.events.emit("warehouse-stockbalances", "warehouse-stockbalance-changed-v1", number)
+    return article
