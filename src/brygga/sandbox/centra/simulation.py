@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +24,10 @@ from brygga.sandbox.centra.scalars import now, stored_time
 from brygga.sandbox.centra.seed_catalogue import PRIMARY_WAREHOUSE
 from brygga.sandbox.centra.state import Shop
 from brygga.sandbox.centra.stock import adjust, physical, record
+from brygga.sandbox.simulation import picks, stock_movement
 
 Document = dict[str, Any]
 FIRST_ORDER_NUMBER = 1001  # as seeded
-ATTEMPTS = 50  # random picks per wanted change before giving up (e.g. nothing left to return)
 
 
 class Simulation(BaseModel):
@@ -44,25 +43,13 @@ def simulate(shop: Shop, seed_value: int, wanted: Simulation) -> dict[str, list[
     rng = random.Random(f"{seed_value}-{run}")
     result = {
         "orders": [_checkout(shop, rng)["number"] for _ in range(wanted.orders)],
-        "refunds": [r["id"] for r in _picks(wanted.refunds, lambda: _refund(shop, rng))],
+        "refunds": [r["id"] for r in picks(wanted.refunds, lambda: _refund(shop, rng))],
         "stock_changes": [
-            c["id"] for c in _picks(wanted.stock_changes, lambda: _stock_change(shop, rng))
+            c["id"] for c in picks(wanted.stock_changes, lambda: _stock_change(shop, rng))
         ],
     }
     shop.flush()
     return result
-
-
-def _picks(count: int, attempt: Callable[[], Document | None]) -> list[Document]:
-    """Up to `count` documents from `attempt`, which gives None when its random pick does not
-    fit (a size without a price, an order with nothing to return)."""
-    made: list[Document] = []
-    for _ in range(count * ATTEMPTS):
-        if len(made) == count:
-            break
-        if (document := attempt()) is not None:
-            made.append(document)
-    return made
 
 
 def _checkout(shop: Shop, rng: random.Random) -> Document:
@@ -73,7 +60,7 @@ def _checkout(shop: Shop, rng: random.Random) -> Document:
     code = template["currency"]["code"]
     pricelist = shop.store.get("pricelists", str(CURRENCY_IDS[code]))
     exported = template["shippingTaxPercent"] == 0
-    lines = _picks(rng.choice([1, 1, 2, 2, 3]), lambda: _line(shop, rng, pricelist, exported))
+    lines = picks(rng.choice([1, 1, 2, 2, 3]), lambda: _line(shop, rng, pricelist, exported))
     goods = sum((Decimal(line["unitPrice"]) * line["quantity"] for line in lines), Decimal(0))
     free = goods * seed.RATES_TO_SEK[code] >= seed.FREE_SHIPPING_FROM_SEK
     number = shop.last_order_number + 1
@@ -163,8 +150,6 @@ def _stock_change(shop: Shop, rng: random.Random) -> Document | None:
     if size is None:
         return None
     on_shelf = physical(size, PRIMARY_WAREHOUSE)
-    if rng.random() < 0.75 or on_shelf == 0:
-        return record(shop, "Delivery", [(size, PRIMARY_WAREHOUSE, rng.randint(1, 24))])
-    return record(
-        shop, "Adjustment", [(size, PRIMARY_WAREHOUSE, -min(on_shelf, rng.randint(1, 3)))]
-    )
+    change = stock_movement(rng, on_shelf)
+    kind = "Delivery" if change > 0 else "Adjustment"
+    return record(shop, kind, [(size, PRIMARY_WAREHOUSE, change)])

@@ -20,7 +20,6 @@ REST routes: it runs on the event loop, so no two writers meet.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -36,9 +35,9 @@ from brygga.sandbox.fortnox.lists import natural
 from brygga.sandbox.fortnox.prices import price_key, price_record
 from brygga.sandbox.fortnox.tenant import existing, timestamp, today
 from brygga.sandbox.fortnox.totals import cents
+from brygga.sandbox.simulation import picks, stock_movement
 
 Record = dict[str, Any]
-ATTEMPTS = 50  # random picks per wanted change before giving up (e.g. no priced article left)
 
 
 class Simulation(BaseModel):
@@ -79,21 +78,10 @@ def simulate(context: Context, seeded: list[str], wanted: Simulation) -> dict[st
         "payments": [payment["Number"] for payment in _payments(context, rng, wanted.payments)],
         "stock_changes": [
             a["ArticleNumber"]
-            for a in _picks(wanted.stock_changes, lambda: _restock(context, rng, stocked))
+            for a in picks(wanted.stock_changes, lambda: _restock(context, rng, stocked))
         ],
         "articles": [_article(context, rng)["ArticleNumber"] for _ in range(wanted.articles)],
     }
-
-
-def _picks(count: int, attempt: Callable[[], Record | None]) -> list[Record]:
-    """Up to `count` records from `attempt`, which gives None when its random pick does not fit."""
-    made: list[Record] = []
-    for _ in range(count * ATTEMPTS):
-        if len(made) == count:
-            break
-        if (record := attempt()) is not None:
-            made.append(record)
-    return made
 
 
 def _invoice(
@@ -111,7 +99,7 @@ def _invoice(
         return {"ArticleNumber": article["ArticleNumber"], "DeliveredQuantity": rng.randint(1, 3)}
 
     customer = rng.choice(customers)
-    rows = _picks(rng.choice([1, 1, 2, 2, 3]), row)
+    rows = picks(rng.choice([1, 1, 2, 2, 3]), row)
     if not rows:
         return None
     invoice = invoices.save(store, None, {"CustomerNumber": customer, "InvoiceRows": rows})
@@ -156,10 +144,7 @@ def _restock(context: Context, rng: random.Random, stocked: list[str]) -> Record
         return None
     before = store.get("articles", rng.choice(stocked))
     in_stock = Decimal(before["QuantityInStock"] or 0)
-    if rng.random() < 0.75 or in_stock <= 0:
-        change = Decimal(rng.randint(1, 24))
-    else:
-        change = -min(in_stock, Decimal(rng.randint(1, 3)))
+    change = stock_movement(rng, in_stock)
     updated = articles.apply(store, before, {"QuantityInStock": plain(in_stock + change)})
     return _saved(context, updated, "article-updated-v1", before)
 

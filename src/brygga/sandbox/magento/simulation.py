@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import random
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,10 +31,10 @@ from brygga.sandbox.magento.errors import MagentoError
 from brygga.sandbox.magento.sales import dec, visible_items
 from brygga.sandbox.magento.shop import now
 from brygga.sandbox.magento.stock import return_to_stock, source_item, source_key
+from brygga.sandbox.simulation import picks, stock_movement
 from brygga.sandbox.storage import DocumentStore
 
 Record = dict[str, Any]
-ATTEMPTS = 50  # random picks per wanted change before giving up (e.g. nothing left to refund)
 
 
 class Simulation(BaseModel):
@@ -80,17 +79,6 @@ def simulate(
         "refunds": _refunds(store, rng, wanted.refunds),
         "stock_changes": _stock_changes(store, rng, wanted.stock_changes),
     }
-
-
-def _picks(count: int, attempt: Callable[[], Any]) -> list[Any]:
-    """Up to `count` results of `attempt`, which gives None when its random pick does not fit."""
-    made: list[Any] = []
-    for _ in range(count * ATTEMPTS):
-        if len(made) == count:
-            break
-        if (result := attempt()) is not None:
-            made.append(result)
-    return made
 
 
 def _checkouts(
@@ -227,7 +215,7 @@ def _refunds(store: DocumentStore, rng: random.Random, count: int) -> list[int]:
             return_to_stock(store, sku, qty)
         return int(memo["entity_id"])
 
-    return _picks(count, attempt)
+    return picks(count, attempt)
 
 
 def _stock_changes(store: DocumentStore, rng: random.Random, count: int) -> list[str]:
@@ -238,10 +226,7 @@ def _stock_changes(store: DocumentStore, rng: random.Random, count: int) -> list
         item = store.get("source_items", rng.choice(keys))
         assert item is not None  # source items are never deleted
         quantity = dec(item["quantity"])
-        if rng.random() < 0.75 or quantity <= 0:
-            quantity += rng.randint(1, 24)
-        else:
-            quantity -= min(quantity, rng.randint(1, 3))
+        quantity += stock_movement(rng, quantity)
         sku, source = item["sku"], item["source_code"]
         changed = source_item(sku, source, quantity, int(quantity > 0))
         store.put("source_items", source_key(source, sku), changed)

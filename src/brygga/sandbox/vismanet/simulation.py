@@ -18,7 +18,6 @@ The answer lists the invoice and credit note numbers and the changed items' numb
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig
+from brygga.sandbox.simulation import picks, stock_movement
 from brygga.sandbox.storage import DocumentStore
 from brygga.sandbox.vismanet import documents, inventory, reference, settlement
 from brygga.sandbox.vismanet.company import BASE_CURRENCY, now, stamp
@@ -35,7 +35,6 @@ from brygga.sandbox.vismanet.errors import VismaError
 from brygga.sandbox.vismanet.seeding import wrap
 
 Record = dict[str, Any]
-ATTEMPTS = 50  # random picks per wanted change before giving up (e.g. nothing open to credit)
 
 
 class Simulation(BaseModel):
@@ -86,30 +85,18 @@ def simulate(store: DocumentStore, seed_value: int, wanted: Simulation) -> dict[
         key=lambda item: item["inventoryNumber"],
     )
     sellable = [item for item in items if item["status"] == "Active"]
-    made_invoices = _picks(wanted.invoices, lambda: _invoice(store, rng, customers, sellable))
+    made_invoices = picks(wanted.invoices, lambda: _invoice(store, rng, customers, sellable))
     open_invoices = sorted(
         (d["referenceNumber"] for d in store.all(INVOICE.collection) if _creditable(d)),
         key=lambda number: (len(number), number),
     )
-    notes = _picks(wanted.credit_notes, lambda: _credit_note(store, rng, open_invoices))
-    changes = _picks(wanted.stock_changes, lambda: _stock_change(store, rng, items))
+    notes = picks(wanted.credit_notes, lambda: _credit_note(store, rng, open_invoices))
+    changes = picks(wanted.stock_changes, lambda: _stock_change(store, rng, items))
     return {
         "invoices": [record["referenceNumber"] for record in made_invoices],
         "credit_notes": [record["referenceNumber"] for record in notes],
         "stock_changes": [record["inventoryNumber"] for record in changes],
     }
-
-
-def _picks(count: int, attempt: Callable[[], Record | None]) -> list[Record]:
-    """Up to `count` records from `attempt`, which gives None when its random pick does not
-    fit (a line the customer's VAT zone has no VAT for, an invoice already credited)."""
-    made: list[Record] = []
-    for _ in range(count * ATTEMPTS):
-        if len(made) == count:
-            break
-        if (record := attempt()) is not None:
-            made.append(record)
-    return made
 
 
 def _invoice(
@@ -202,10 +189,7 @@ def _stock_change(store: DocumentStore, rng: random.Random, items: list[Record])
     rows = [dict(row) for row in item["warehouseDetails"]]
     row = next((r for r in rows if r["warehouse"] == item["defaultWarehouse"]["id"]), rows[0])
     available = Decimal(row["available"])
-    if rng.random() < 0.75 or available <= 0:
-        change = Decimal(rng.randint(1, 24))
-    else:
-        change = -min(available, Decimal(rng.randint(1, 3)))
+    change = stock_movement(rng, available)
     moment = stamp()
     for name in ("quantityOnHand", "available", "availableForShipment"):
         row[name] = Decimal(row[name]) + change
