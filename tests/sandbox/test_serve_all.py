@@ -1,17 +1,37 @@
 """`brygga sandbox serve all --json`: four sandboxes, one JSON line for scripts."""
 
 import json
+import random
 import signal
+import socket
 import subprocess
 import sys
 
 import httpx
 
-from tests.support.processes import free_port
+
+def free_ports_in_a_row(count: int) -> int:
+    """The first of `count` consecutive free ports (serve all takes consecutive ports), below
+    Linux's ephemeral range so outgoing connections do not take them meanwhile."""
+    for _ in range(100):
+        first = random.randrange(20_000, 30_000)
+        try:
+            sockets = []
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def test_serve_all_prints_urls_and_credentials_then_stops_on_ctrl_c(tmp_path):
-    port = free_port()
+    port = free_ports_in_a_row(4)
     command = [
         sys.executable,
         "-m",
