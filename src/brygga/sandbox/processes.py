@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,6 +19,16 @@ import simplejson
 
 
 def free_port() -> int:
+    """A free port below Linux's ephemeral range (32768+), so that outgoing connections cannot
+    take it between this check and the child process binding it."""
+    for _ in range(50):
+        port = random.randrange(20_000, 32_000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
