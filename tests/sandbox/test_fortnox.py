@@ -114,12 +114,13 @@ def test_api_needs_a_valid_bearer_token(sandbox: SandboxProcess) -> None:
 
 def test_expired_token_gets_401(tmp_path: Path) -> None:
     process = start_sandbox(
-        "fortnox", tmp_path, "--no-rate-limit", env={"BRYGGA_SANDBOX_FORTNOX_TOKEN_TTL": "1"}
+        "fortnox", tmp_path, "--no-rate-limit", env={"BRYGGA_SANDBOX_FORTNOX_TOKEN_TTL": "3"}
     )
     try:
         with api(process.base_url) as client:
+            # `exp` is whole seconds, so a 3 s token lives at least 2 s: time for one request.
             assert client.get("/3/currencies").status_code == 200
-            time.sleep(1.5)
+            time.sleep(3.5)
             assert client.get("/3/currencies").status_code == 401
     finally:
         process.stop()

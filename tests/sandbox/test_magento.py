@@ -111,8 +111,9 @@ def shop(sandbox: SandboxProcess) -> Magento:
 
 @pytest.fixture(scope="module")
 def lenient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """A sandbox that takes integration tokens as Bearer and issues 1 s admin tokens."""
-    env = {BEARER_ENV: "1", LIFETIME_ENV: "1"}
+    """A sandbox that takes integration tokens as Bearer and issues 3 s admin tokens (`exp` is
+    whole seconds, so they live at least 2 s: time for one request)."""
+    env = {BEARER_ENV: "1", LIFETIME_ENV: "3"}
     process = start_sandbox("magento", tmp_path_factory.mktemp("magento-lenient"), env=env)
     yield process
     process.stop()
@@ -289,7 +290,7 @@ def test_admin_tokens_expire(lenient: SandboxProcess) -> None:
     token = ok(admin_token(lenient))
     url = f"{lenient.base_url}/rest/V1/orders/1"
     assert requests.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    time.sleep(2.2)
+    time.sleep(4.2)
     expired = requests.get(url, headers={"Authorization": f"Bearer {token}"})
     assert error(expired, 401)["message"] == NOT_AUTHORIZED
 

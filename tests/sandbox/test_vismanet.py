@@ -143,12 +143,13 @@ def test_token_errors_are_identityserver_400s(sandbox: SandboxProcess) -> None:
 
 
 def test_expired_token_is_refused_with_401(tmp_path: Path) -> None:
-    ttl = {"BRYGGA_SANDBOX_VISMANET_TOKEN_TTL": "1"}
+    ttl = {"BRYGGA_SANDBOX_VISMANET_TOKEN_TTL": "3"}
     process = start_sandbox("vismanet", tmp_path, "--no-rate-limit", env=ttl)
     try:
         with api(process.base_url) as client:
+            # `exp` is whole seconds, so a 3 s token lives at least 2 s: time for one request.
             assert client.get("/v1/customer").status_code == 200
-            time.sleep(2.1)
+            time.sleep(4.1)
             expired = client.get("/v1/customer")
             assert expired.status_code == 401
             assert expired.headers["www-authenticate"] == 'Bearer error="invalid_token"'

@@ -104,7 +104,7 @@ def find(store: DocumentStore, number: str) -> Record:
     return found
 
 
-def _free_number(store: DocumentStore) -> str:
+def free_number(store: DocumentStore) -> str:
     """The next automatic article number, skipping numbers that clients chose themselves."""
     while True:
         number = str(store.next_number("article"))
@@ -156,6 +156,17 @@ LIST = ListSpec(
 )
 
 
+def save(context: Context, article: Record, kind: str, before: Record | None = None) -> Record:
+    """Store an article and log it, with a stock balance event when its stock changed."""
+    number = article["ArticleNumber"]
+    context.store.put("articles", number, article)
+    context.events.emit("articles", kind, number)
+    stock = Decimal((before or {}).get("QuantityInStock") or 0)
+    if Decimal(article["QuantityInStock"] or 0) != stock:
+        context.events.emit("warehouse-stockbalances", "warehouse-stockbalance-changed-v1", number)
+    return article
+
+
 def router(context: Context) -> APIRouter:
     routes = APIRouter(prefix="/3/articles", dependencies=[context.access.requires("article")])
     store, events = context.store, context.events
@@ -165,13 +176,7 @@ def router(context: Context) -> APIRouter:
         return context.reply(request, "Article", path, article, status)
 
     def saved(article: Record, kind: str, before: Record | None = None) -> Record:
-        number = article["ArticleNumber"]
-        store.put("articles", number, article)
-        events.emit("articles", kind, number)
-        stock = Decimal((before or {}).get("QuantityInStock") or 0)
-        if Decimal(article["QuantityInStock"] or 0) != stock:
-            events.emit("warehouse-stockbalances", "warehouse-stockbalance-changed-v1", number)
-        return article
+        return save(context, article, kind, before)
 
     @routes.get("")
     async def list_articles(request: Request) -> Response:
@@ -186,7 +191,7 @@ def router(context: Context) -> APIRouter:
                 400, ARTICLE_NUMBER_USED, f'Artikelnumret "{number}" är redan taget.'
             )
         article = apply(store, defaults(), changes)
-        article["ArticleNumber"] = number or _free_number(store)
+        article["ArticleNumber"] = number or free_number(store)
         return respond(request, saved(article, "article-created-v1"), 201)
 
     @routes.get("/{number}")

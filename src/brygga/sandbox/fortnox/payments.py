@@ -75,7 +75,7 @@ def _invoice(store: DocumentStore, number: Any) -> Record:
     return invoice
 
 
-def _write(store: DocumentStore, payment: Record | None, payload: Record) -> Record:
+def write(store: DocumentStore, payment: Record | None, payload: Record) -> Record:
     """A new or updated payment, validated against its invoice; not yet stored."""
     write_offs = payload.pop("WriteOffs", None)
     changes = clean(payload, WRITABLE, READ_ONLY)
@@ -170,30 +170,36 @@ LIST = ListSpec(
 )
 
 
+def save(context: Context, payment: Record, kind: str | None = None) -> Record:
+    """Store the payment and log it; a change of amounts also settles its invoice."""
+    context.store.put("invoicepayments", payment["Number"], payment)
+    if kind is not None:
+        context.events.emit("invoices", kind, payment["Number"])
+    if payment["Booked"]:
+        return payment  # booking changes no amount
+    invoice = context.store.get("invoices", str(payment["InvoiceNumber"]))
+    numbers = [n for n in invoice["_Payments"] if n != payment["Number"]]
+    if not payment.get("_Deleted"):
+        numbers.append(payment["Number"])
+    invoice = invoices.settle(context.store, invoice | {"_Payments": numbers})
+    context.store.put(
+        "invoices", invoice["DocumentNumber"], invoice | {"_LastModified": timestamp()}
+    )
+    context.events.emit("invoices", "invoice-updated-v1", invoice["DocumentNumber"])
+    return payment
+
+
 def router(context: Context) -> APIRouter:
     prefix = "/3/invoicepayments"
     routes = APIRouter(prefix=prefix, dependencies=[context.access.requires("payment")])
-    store, events = context.store, context.events
+    store = context.store
 
     def respond(request: Request, payment: Record, status: int = 200) -> Response:
         path = f"{prefix}/{payment['Number']}"
         return context.reply(request, "InvoicePayment", path, payment, status)
 
     def saved(payment: Record, kind: str | None = None) -> Record:
-        """Store the payment and log it; a change of amounts also settles its invoice."""
-        store.put("invoicepayments", payment["Number"], payment)
-        if kind is not None:
-            events.emit("invoices", kind, payment["Number"])
-        if payment["Booked"]:
-            return payment  # booking changes no amount
-        invoice = store.get("invoices", str(payment["InvoiceNumber"]))
-        numbers = [n for n in invoice["_Payments"] if n != payment["Number"]]
-        if not payment.get("_Deleted"):
-            numbers.append(payment["Number"])
-        invoice = invoices.settle(store, invoice | {"_Payments": numbers})
-        store.put("invoices", invoice["DocumentNumber"], invoice | {"_LastModified": timestamp()})
-        events.emit("invoices", "invoice-updated-v1", invoice["DocumentNumber"])
-        return payment
+        return save(context, payment, kind)
 
     def unbooked(number: str) -> Record:
         payment = find(store, number)
@@ -207,7 +213,7 @@ def router(context: Context) -> APIRouter:
 
     @routes.post("")
     async def create_payment(request: Request) -> Response:
-        payment = _write(store, None, await read_wrapped(request, "InvoicePayment"))
+        payment = write(store, None, await read_wrapped(request, "InvoicePayment"))
         return respond(request, saved(payment), 201)
 
     @routes.get("/{number}")
@@ -217,7 +223,7 @@ def router(context: Context) -> APIRouter:
     @routes.put("/{number}")
     async def update_payment(request: Request, number: str) -> Response:
         payload = await read_wrapped(request, "InvoicePayment")
-        return respond(request, saved(_write(store, unbooked(number), payload)))
+        return respond(request, saved(write(store, unbooked(number), payload)))
 
     @routes.delete("/{number}", status_code=204)
     async def delete_payment(number: str) -> Response:

@@ -125,16 +125,9 @@ def _payments(context: Context, rng: random.Random, count: int) -> list[Record]:
 
 def _pay(context: Context, number: str) -> Record:
     """`POST /3/invoicepayments` of the invoice's balance: the payment, and its invoice settled."""
-    store = context.store
-    invoice = invoices.find(store, number)
+    invoice = invoices.find(context.store, number)
     payload = {"InvoiceNumber": int(number), "AmountCurrency": invoice["Balance"]}
-    payment = payments._write(store, None, payload)
-    store.put("invoicepayments", payment["Number"], payment)
-    paid = invoice | {"_Payments": [*invoice["_Payments"], payment["Number"]]}
-    settled = invoices.settle(store, paid) | {"_LastModified": timestamp()}
-    store.put("invoices", number, settled)
-    context.events.emit("invoices", "invoice-updated-v1", number)
-    return payment
+    return payments.save(context, payments.write(context.store, None, payload))
 
 
 def _restock(context: Context, rng: random.Random, stocked: list[str]) -> Record | None:
@@ -146,7 +139,7 @@ def _restock(context: Context, rng: random.Random, stocked: list[str]) -> Record
     in_stock = Decimal(before["QuantityInStock"] or 0)
     change = stock_movement(rng, in_stock)
     updated = articles.apply(store, before, {"QuantityInStock": plain(in_stock + change)})
-    return _saved(context, updated, "article-updated-v1", before)
+    return articles.save(context, updated, "article-updated-v1", before)
 
 
 def _article(context: Context, rng: random.Random) -> Record:
@@ -164,8 +157,8 @@ def _article(context: Context, rng: random.Random) -> Record:
         "WebshopArticle": True,
     }
     article = articles.apply(store, articles.defaults(), changes)
-    article["ArticleNumber"] = articles._free_number(store)
-    _saved(context, article, "article-created-v1")
+    article["ArticleNumber"] = articles.free_number(store)
+    articles.save(context, article, "article-created-v1")
     number = article["ArticleNumber"]
     price_list = next((p["Code"] for p in store.all("pricelists") if p["PreSelected"]), None)
     if price_list is None:
@@ -175,15 +168,3 @@ def _article(context: Context, rng: random.Random) -> Record:
     store.put("articles", number, priced)
     context.events.emit("articles", "article-updated-v1", number)
     return priced
-
-
-def _saved(context: Context, article: Record, kind: str, before: Record | None = None) -> Record:
-    """Store an article and log it, with a stock balance event when its stock changed (as the
-    articles router's `saved`)."""
-    number = article["ArticleNumber"]
-    context.store.put("articles", number, article)
-    context.events.emit("articles", kind, number)
-    stock = Decimal((before or {}).get("QuantityInStock") or 0)
-    if Decimal(article["QuantityInStock"] or 0) != stock:
-        context.events.emit("warehouse-stockbalances", "warehouse-stockbalance-changed-v1", number)
-    return article
