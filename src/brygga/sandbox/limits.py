@@ -30,8 +30,3 @@ class SlidingWindow:
                 return hits[0] + self.period - now
             hits.append(now)
             return 0.0
-
-    def used(self, key: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            return sum(1 for t in self._hits.get(key, ()) if t > now - self.period)
