@@ -87,6 +87,7 @@ class HttpClient:
         *,
         limiter: SlidingWindowLimiter | None = None,
         auth: Authenticator | None = None,
+        signer: httpx.Auth | None = None,
         classify: Classifier | None = None,
         secrets: list[str] | None = None,
         attempts: int = 6,
@@ -103,7 +104,8 @@ class HttpClient:
         self.max_wait = max_wait
         self.rate_limit_wait = rate_limit_wait  # when a 429 carries no Retry-After
         self.stats = RequestStats()
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        # `signer` signs each finished request (OAuth 1.0a needs the method, URL and query).
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, auth=signer)
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -113,6 +115,15 @@ class HttpClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def observe(self, callback: Callable[[httpx.Request], None]) -> None:
+        """Call `callback` with every request as it leaves (tests check them against the
+        vendors' specs)."""
+
+        async def hook(request: httpx.Request) -> None:
+            callback(request)
+
+        self._http.event_hooks["request"].append(hook)
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send and return a 2xx response, or raise a classified ConnectorError.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,15 +36,15 @@ def open_client(name: str, base_url: str, credentials: dict[str, Any]) -> Any:
     return system(name).client(base_url, credentials)
 
 
-def stream(name: str, entity: str, client: Any) -> Any:
+def stream(name: str, entity: str, client: Any, settings: Mapping[str, Any]) -> Any:
     streams = system(name).streams
     if entity not in streams:
         raise ValueError(f"{name} cannot be read for {entity} records")
-    return streams[entity](client)
+    return streams[entity](client, settings)
 
 
-def writer(name: str, entity: str, client: Any) -> Any:
+def writer(name: str, entity: str, client: Any, settings: Mapping[str, Any]) -> Any:
     writers = system(name).writers
     if entity not in writers:
         raise ValueError(f"{name} cannot be written {entity} records")
-    return writers[entity](client)
+    return writers[entity](client, settings)

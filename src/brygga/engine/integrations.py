@@ -131,10 +131,10 @@ async def sync(
             entity = ENTITIES[name]
             spec = FlowSpec(
                 name=name,
-                stream=registry.stream(source, entity, clients[source]),
-                writer=registry.writer(target, entity, clients[target]),
+                stream=registry.stream(source, entity, clients[source], settings),
+                writer=registry.writer(target, entity, clients[target], settings),
                 dependencies=[
-                    Dependency(registry.writer(target, needed, clients[target]), extract)
+                    Dependency(registry.writer(target, needed, clients[target], settings), extract)
                     for needed, extract in DEPENDENCIES.get(entity, [])
                 ],
             )

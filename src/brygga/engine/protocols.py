@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from pydantic import BaseModel
+
+# A flow's settings (pair-template defaults overlaid with the merchant's own), given to the
+# flow's stream and writer as their second constructor argument.
+Settings = Mapping[str, Any]
+NO_SETTINGS: Settings = MappingProxyType({})
 
 
 @dataclass

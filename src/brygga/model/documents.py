@@ -37,6 +37,7 @@ class CreditNote(BaseModel):
     source_id: str
     number: str
     invoice_reference: str = Field(description="the number of the invoice it credits")
+    order_reference: str = Field("", description="the shop order number of that invoice")
     refund_reference: str = ""
     issued_on: date
     currency: CurrencyCode

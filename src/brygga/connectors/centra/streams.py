@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from brygga.connectors.centra.client import CentraClient
 from brygga.connectors.centra.mapping import customer_from_centra, order_from_centra
 from brygga.connectors.centra.queries import CUSTOMERS, ORDERS
-from brygga.engine.protocols import SourceRecord
+from brygga.engine.protocols import NO_SETTINGS, Settings, SourceRecord
 
 PAGE_SIZE = 100
 
@@ -34,8 +34,9 @@ class OrdersStream:
     entity = "order"
     replication_key = "created_at"
 
-    def __init__(self, client: CentraClient) -> None:
+    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
         self.client = client
+        self.settings = settings
 
     async def pages(
         self, since: datetime | None, until: datetime
@@ -68,8 +69,9 @@ class CustomersStream:
     entity = "customer"
     replication_key = None
 
-    def __init__(self, client: CentraClient) -> None:
+    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
         self.client = client
+        self.settings = settings
 
     async def pages(
         self, since: datetime | None, until: datetime

@@ -7,7 +7,7 @@ from typing import Any
 
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.mapping import customer_to_fortnox, order_to_fortnox
-from brygga.engine.protocols import Written
+from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Customer, Order
 
 LIST_LIMIT = 500  # the maximum page size (fortnox.md §3.4)
@@ -32,8 +32,9 @@ class CustomerWriter:
     entity = "customer"
     reuse_existing = True
 
-    def __init__(self, client: FortnoxClient) -> None:
+    def __init__(self, client: FortnoxClient, settings: Settings = NO_SETTINGS) -> None:
         self.client = client
+        self.settings = settings
 
     async def find(self, record: Customer) -> Written | None:
         if not record.email:
@@ -61,8 +62,9 @@ class OrderWriter:
     entity = "order"
     reuse_existing = False
 
-    def __init__(self, client: FortnoxClient) -> None:
+    def __init__(self, client: FortnoxClient, settings: Settings = NO_SETTINGS) -> None:
         self.client = client
+        self.settings = settings
 
     async def find(self, record: Order) -> Written | None:
         params = {"externalinvoicereference1": record.number}
