@@ -39,30 +39,40 @@ def demo(
     seed: int = typer.Option(42, help="Seed of the demo data"),
     orders: int = typer.Option(150, help="How many shop orders the sandbox starts with"),
     rate_limit: bool = typer.Option(True, help="Enforce the real APIs' rate limits"),
+    pair: list[str] = typer.Option(
+        [], "--pair", help="Only this pair (repeatable; default: all four)"
+    ),
 ) -> None:
-    """Start the Centra and Fortnox sandboxes, connect them, sync, and keep serving."""
+    """Start a shop and an ERP sandbox for each pair, connect them, sync, and keep serving."""
     from brygga.demo import Demo, DemoOptions
+    from brygga.pairs import PAIRS
     from brygga.reporting import live_progress, summary_table
 
     _stop_on_sigterm()
     console = Console(stderr=True)
-    options = DemoOptions(home, database, fresh, seed, orders, rate_limit)
-    with console.status("Starting the Centra and Fortnox sandboxes…"):
+    unknown = set(pair) - set(PAIRS)
+    if unknown:
+        raise typer.BadParameter(f"known pairs: {', '.join(PAIRS)}", param_hint="--pair")
+    options = DemoOptions(home, database, fresh, seed, orders, rate_limit, tuple(pair or PAIRS))
+    with console.status("Starting the sandboxes…"):
         running = Demo.start(options)
     try:
         with live_progress(console) as progress:
-            report = running.sync(progress)
+            reports = running.sync(progress)
         if state_dir is not None:
             running.write_states(state_dir)
         if json_output:
-            print(json.dumps(running.summary(report), indent=2))
+            print(json.dumps(running.summary(reports), indent=2))
         else:
-            console.print(summary_table("Centra → Fortnox", report))
+            for demo_pair in running.pairs:
+                title = f"{demo_pair.template.shop} ↔ {demo_pair.template.erp}"
+                console.print(summary_table(title, reports[demo_pair.name]))
             console.print(f"Database: {running.db.display_url}")
         if once:
-            raise typer.Exit(0 if report.ok else 1)
-        for name, sandbox in running.sandboxes.items():
-            console.print(f"{name} sandbox: {sandbox.base_url}")
+            raise typer.Exit(0 if all(report.ok for report in reports.values()) else 1)
+        for demo_pair in running.pairs:
+            for name, sandbox in demo_pair.sandboxes.items():
+                console.print(f"{demo_pair.name}: {name} sandbox at {sandbox.base_url}")
         console.print("Serving the sandboxes. Press Ctrl-C to stop.")
         while True:
             time.sleep(3600)

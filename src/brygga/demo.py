@@ -1,8 +1,14 @@
-"""`brygga demo`: the sandboxes, the Centra + Fortnox integration and a first sync, all local.
+"""`brygga demo`: the four pairs, each between its own shop and ERP sandbox, all local.
 
 Everything lives under one state directory (default `.brygga/` in the working directory): the
 database, the secret key and each sandbox's data, so a second demo continues where the first
 stopped and `--fresh` starts over.
+
+A demo run is what a merchant's first day looks like: customers and orders reach the ERP; then
+the ERP staff invoice those orders, receive stock and add articles; every flow runs; then the
+staff credit a couple of invoices, and the flows run once more. The staff work is done once per
+sandbox data directory (through each sandbox's `/_sandbox/simulate`), so a second demo run
+moves nothing new.
 """
 
 from __future__ import annotations
@@ -13,15 +19,32 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 
 from brygga.engine.integrations import ConnectionSettings, SyncReport, configure, sync
 from brygga.engine.runner import Progress
-from brygga.pairs import pair_template
-from brygga.sandbox.processes import SandboxProcess, start_sandbox
+from brygga.pairs import PAIRS, PairTemplate, pair_template
+from brygga.sandbox.processes import SandboxProcess, launch_sandbox
 from brygga.store import Base, Database, SecretBox, resolve_database_url
 
-INTEGRATION = "centra-fortnox"
+# Flows that need only what the shop already has; the rest wait for the ERP staff's work.
+FIRST_FLOWS = ["customers", "orders"]
+
+# What the ERP staff do in the demo's first day (the sandboxes' simulate requests).
+STAFF_WORK = {
+    "fortnox": {"invoice_orders": 10_000, "stock_changes": 15, "articles": 3},
+    "vismanet": {"invoice_orders": 1_000, "stock_changes": 15},
+}
+STAFF_CREDITS = {"fortnox": {"credit_invoices": 2}, "vismanet": {"credit_invoices": 2}}
+
+# The credential keys each system's connection takes from its sandbox's demo credentials.
+DEMO_CREDENTIALS = {
+    "centra": ("token",),
+    "fortnox": ("client_id", "client_secret", "tenant_id"),
+    "magento": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
+    "vismanet": ("client_id", "client_secret", "tenant_id"),
+}
 
 
 @dataclass
@@ -32,13 +55,32 @@ class DemoOptions:
     seed: int = 42
     orders: int = 150
     rate_limit: bool = True
+    pairs: tuple[str, ...] = tuple(PAIRS)
+
+
+@dataclass
+class DemoPair:
+    """One integration of the demo and its own two sandboxes."""
+
+    template: PairTemplate
+    shop: SandboxProcess
+    erp: SandboxProcess
+    data_dir: Path
+
+    @property
+    def name(self) -> str:
+        return self.template.name
+
+    @property
+    def sandboxes(self) -> dict[str, SandboxProcess]:
+        return {self.shop.system: self.shop, self.erp.system: self.erp}
 
 
 @dataclass
 class Demo:
     options: DemoOptions
     db: Database
-    sandboxes: dict[str, SandboxProcess] = field(default_factory=dict)
+    pairs: list[DemoPair] = field(default_factory=list)
 
     @classmethod
     def start(cls, options: DemoOptions) -> Demo:
@@ -50,68 +92,116 @@ class Demo:
         db.migrate()
         demo = cls(options, db)
         try:
-            for system in (pair := pair_template(INTEGRATION)).shop, pair.erp:
-                demo.sandboxes[system] = start_sandbox(
-                    system,
-                    options.home / "sandboxes" / system,
-                    "--seed",
-                    str(options.seed),
-                    "--orders",
-                    str(options.orders),
-                    "--rate-limit" if options.rate_limit else "--no-rate-limit",
-                )
-            demo._configure()
+            for name in options.pairs:
+                demo.pairs.append(demo._launch(pair_template(name)))
+            for pair in demo.pairs:  # the sandboxes seed side by side
+                for sandbox in pair.sandboxes.values():
+                    sandbox.wait_until_up(120)
+                demo._configure(pair)
         except BaseException:
             demo.stop()
             raise
         return demo
 
-    def _configure(self) -> None:
-        shop, erp = self.sandboxes["centra"], self.sandboxes["fortnox"]
+    def _launch(self, template: PairTemplate) -> DemoPair:
+        data_dir = self.options.home / "sandboxes" / template.name
+        shop, erp = (
+            launch_sandbox(
+                system,
+                data_dir / system,
+                "--seed",
+                str(self.options.seed),
+                "--orders",
+                str(self.options.orders),
+                "--rate-limit" if self.options.rate_limit else "--no-rate-limit",
+            )
+            for system in (template.shop, template.erp)
+        )
+        return DemoPair(template, shop, erp, data_dir)
+
+    def _configure(self, pair: DemoPair) -> None:
+        connections = (
+            ConnectionSettings(
+                f"demo-{pair.name}-{sandbox.system}",
+                sandbox.system,
+                sandbox.base_url,
+                connection_settings(sandbox, self.options.rate_limit),
+            )
+            for sandbox in (pair.shop, pair.erp)
+        )
+        shop, erp = connections
         configure(
             self.db,
             SecretBox.from_environment(self.options.home),
-            name=INTEGRATION,
-            pair=INTEGRATION,
-            shop=ConnectionSettings("demo-centra", "centra", shop.base_url, self._settings(shop)),
-            erp=ConnectionSettings("demo-fortnox", "fortnox", erp.base_url, self._settings(erp)),
+            name=pair.name,
+            pair=pair.name,
+            shop=shop,
+            erp=erp,
         )
 
-    def _settings(self, sandbox: SandboxProcess) -> dict[str, Any]:
-        return connection_settings(sandbox, self.options.rate_limit)
+    def sync(self, progress: Progress | None = None) -> dict[str, SyncReport]:
+        async def all_pairs() -> list[SyncReport]:
+            return await asyncio.gather(*(self._day(pair, progress) for pair in self.pairs))
 
-    def sync(self, progress: Progress | None = None) -> SyncReport:
+        return dict(zip((pair.name for pair in self.pairs), asyncio.run(all_pairs()), strict=True))
+
+    async def _day(self, pair: DemoPair, progress: Progress | None) -> SyncReport:
+        """Every flow runs once: shop records first, then the rest after the staff's work,
+        and the credit notes after the staff's credits."""
         box = SecretBox.from_environment(self.options.home)
-        return asyncio.run(sync(self.db, box, INTEGRATION, progress=progress))
+        labelled = _labelled(pair.name, progress)
+        later = [flow.name for flow in pair.template.flows if flow.name not in FIRST_FLOWS]
+        passes = [FIRST_FLOWS, later]
+        first_day = not (pair.data_dir / "staff-done").exists()
+        if first_day:
+            passes = [FIRST_FLOWS, [f for f in later if f != "credit_notes"], ["credit_notes"]]
+        report = SyncReport()
+        for step, flows in enumerate(passes):
+            if first_day and step == 1:
+                await _simulate(pair.erp, STAFF_WORK.get(pair.erp.system))
+            if first_day and step == 2:
+                await _simulate(pair.erp, STAFF_CREDITS.get(pair.erp.system))
+                (pair.data_dir / "staff-done").touch()
+            report.merge(await sync(self.db, box, pair.name, flows=flows, progress=labelled))
+        return report
 
-    def summary(self, report: SyncReport) -> dict[str, Any]:
+    def summary(self, reports: dict[str, SyncReport]) -> dict[str, Any]:
         """The `--json` document; its shape is documented in docs/cli.md and kept stable."""
         return {
             "database": self.db.display_url,
-            "sandboxes": {name: {"base_url": s.base_url} for name, s in self.sandboxes.items()},
             "integrations": [
                 {
-                    "name": INTEGRATION,
-                    "pair": ["centra", "fortnox"],
-                    "flows": {name: counts.as_dict() for name, counts in report.flows.items()},
-                    "errors": report.errors,
+                    "name": pair.name,
+                    "pair": [pair.template.shop, pair.template.erp],
+                    "sandboxes": {
+                        system: {"base_url": sandbox.base_url}
+                        for system, sandbox in pair.sandboxes.items()
+                    },
+                    "flows": {
+                        name: counts.as_dict() for name, counts in reports[pair.name].flows.items()
+                    },
+                    "errors": reports[pair.name].errors,
+                    "requests": {
+                        system: asdict(stats)
+                        for system, stats in reports[pair.name].requests.items()
+                    },
                 }
+                for pair in self.pairs
             ],
-            "requests": {system: asdict(stats) for system, stats in report.requests.items()},
         }
 
     def write_states(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, sandbox in self.sandboxes.items():
-            (directory / f"{name}.json").write_bytes(sandbox.raw_state())
+        """Each sandbox's final state as `DIRECTORY/<pair>/<system>.json`."""
+        for pair in self.pairs:
+            (directory / pair.name).mkdir(parents=True, exist_ok=True)
+            for system, sandbox in pair.sandboxes.items():
+                (directory / pair.name / f"{system}.json").write_bytes(sandbox.raw_state())
 
     def stop(self) -> None:
-        for sandbox in self.sandboxes.values():
-            sandbox.stop()
+        for pair in self.pairs:
+            for sandbox in pair.sandboxes.values():
+                sandbox.stop()
         self.db.dispose()
-
-
-DEMO_CREDENTIALS = {"centra": ("token",), "fortnox": ("client_id", "client_secret", "tenant_id")}
 
 
 def connection_settings(sandbox: SandboxProcess, rate_limit: bool) -> dict[str, Any]:
@@ -120,6 +210,20 @@ def connection_settings(sandbox: SandboxProcess, rate_limit: bool) -> dict[str, 
     credentials = sandbox.credentials()
     settings = {key: credentials[key] for key in DEMO_CREDENTIALS[sandbox.system]}
     return settings if rate_limit else settings | {"rate_limit": False}
+
+
+async def _simulate(sandbox: SandboxProcess, work: dict[str, int] | None) -> None:
+    if not work:
+        return
+    async with httpx.AsyncClient(timeout=120) as http:
+        response = await http.post(f"{sandbox.base_url}/_sandbox/simulate", json=work)
+        response.raise_for_status()
+
+
+def _labelled(pair: str, progress: Progress | None) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda flow, counts: progress(f"{pair} {flow}", counts)
 
 
 def _drop_everything(db: Database) -> None:

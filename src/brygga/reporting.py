@@ -25,7 +25,7 @@ def _line(counts: Counts) -> str:
 def live_progress(console: Console) -> Iterator[ProgressCallback]:
     with Progress(
         SpinnerColumn(),
-        TextColumn("[bold]{task.description:<10}"),
+        TextColumn("[bold]{task.description:<30}"),
         TextColumn("{task.fields[counts]}"),
         TimeElapsedColumn(),
         console=console,
@@ -34,8 +34,6 @@ def live_progress(console: Console) -> Iterator[ProgressCallback]:
 
         def update(flow: str, counts: Counts) -> None:
             if flow not in tasks:
-                for earlier in tasks.values():  # flows run one after another
-                    progress.stop_task(earlier)
                 tasks[flow] = progress.add_task(flow, total=None, counts="")
             progress.update(tasks[flow], counts=_line(counts))
 

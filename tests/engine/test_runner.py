@@ -94,13 +94,18 @@ def db(database_url, tmp_path):
     database.dispose()
 
 
-def runner(db: Database, stream, writer, dependencies=()) -> FlowRunner:
+def runner(db: Database, stream, writer, dependencies=(), echo_of=None) -> FlowRunner:
     with db.session() as session:
         flow = session.scalar(select(Flow).where(Flow.name == "customers"))
         ids = flow.integration_id, flow.id
     spec = FlowSpec("customers", stream, writer, list(dependencies))
     return FlowRunner(
-        db, integration_id=ids[0], flow_id=ids[1], spec=spec, lookback=timedelta(minutes=2)
+        db,
+        integration_id=ids[0],
+        flow_id=ids[1],
+        spec=spec,
+        lookback=timedelta(minutes=2),
+        echo_of=echo_of,
     )
 
 
@@ -191,3 +196,18 @@ async def test_dependencies_are_created_once_and_shared(db):
     await runner(db, stream, writer, [Dependency(buyers, lambda order: order.buyer)]).run()
     assert buyers.creates == 1
     assert links == [{"buyer": "T1"}] * 3
+
+
+async def test_what_brygga_wrote_into_the_source_is_not_sent_back(db):
+    """A credit note Brygga created in the ERP from a shop refund comes back through the
+    credit-notes stream; it is skipped, not turned into a second refund in the shop."""
+    with db.session() as session:
+        integration_id = session.scalar(select(Flow)).integration_id
+        xrefs.save(session, integration_id, "refund", "R-1", state=xrefs.LINKED, target_id="2")
+    stream, writer = ListStream(customers(3)), DictWriter()
+    counts = await runner(db, stream, writer, echo_of="refund").run()
+    assert counts == Counts(read=3, created=2, skipped=1)
+    assert [r.source_id for r in writer.records.values()] == ["1", "3"]
+    with db.session() as session:
+        echo = session.scalar(select(RecordOutcome).where(RecordOutcome.source_id == "2"))
+        assert echo.status == "skipped" and "from refund R-1" in echo.message

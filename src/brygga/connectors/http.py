@@ -48,6 +48,13 @@ class RequestStats:
     throttled: int = 0  # HTTP 429 answers
     retries: int = 0
 
+    def __add__(self, other: RequestStats) -> RequestStats:
+        return RequestStats(
+            self.requests + other.requests,
+            self.throttled + other.throttled,
+            self.retries + other.retries,
+        )
+
 
 def parse_json(response: httpx.Response) -> Any:
     """JSON with every number that has a fraction kept as an exact Decimal."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,9 @@ class System:
     client: type
     streams: dict[str, type] = field(default_factory=dict)
     writers: dict[str, type] = field(default_factory=dict)
+    # The client renews credentials that must be stored (a rotated OAuth refresh token); it
+    # takes an `on_credentials` callback that stores them before they are used.
+    rotates_credentials: bool = False
 
 
 SYSTEMS: dict[str, System] = {
@@ -32,8 +35,24 @@ def system(name: str) -> System:
         raise ValueError(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}") from None
 
 
-def open_client(name: str, base_url: str, credentials: dict[str, Any]) -> Any:
-    return system(name).client(base_url, credentials)
+def open_client(
+    name: str,
+    base_url: str,
+    credentials: dict[str, Any],
+    on_credentials: Callable[[dict[str, Any]], None],
+) -> Any:
+    found = system(name)
+    if found.rotates_credentials:
+        return found.client(base_url, credentials, on_credentials=on_credentials)
+    return found.client(base_url, credentials)
+
+
+def can_read(name: str, entity: str) -> bool:
+    return entity in system(name).streams
+
+
+def can_write(name: str, entity: str) -> bool:
+    return entity in system(name).writers
 
 
 def stream(name: str, entity: str, client: Any, settings: Mapping[str, Any]) -> Any:

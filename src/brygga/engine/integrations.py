@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -13,15 +14,16 @@ from brygga.connectors.http import RequestStats
 from brygga.engine.outcomes import Counts
 from brygga.engine.protocols import Dependency, FlowSpec
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
-from brygga.pairs import pair_template
-from brygga.store import Database, Flow, Integration, SecretBox, save_connection
+from brygga.pairs import ENTITIES, pair_template
+from brygga.store import Connection, Database, Flow, Integration, SecretBox, save_connection
 from brygga.store.connections import connection_credentials
-
-# Flow name → the canonical entity it moves.
-ENTITIES = {"customers": "customer", "orders": "order"}
 
 # Records an entity needs in the target first, and how to get them from it.
 DEPENDENCIES = {"order": [("customer", lambda order: order.customer)]}
+
+# Flow → the entity Brygga writes into this flow's source in the opposite direction, so that
+# what Brygga wrote is not sent back (a credit note made from a refund, and the reverse).
+ECHOES = {"credit_notes": "refund", "refunds": "credit_note"}
 
 DEFAULT_LOOKBACK = timedelta(hours=1)
 
@@ -39,6 +41,16 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def merge(self, later: SyncReport) -> None:
+        """Add a later sync of the same integration: counts and requests add up, and a flow's
+        error stands only if its latest run stopped early too."""
+        for name, counts in later.flows.items():
+            self.flows[name] = self.flows.get(name, Counts()) + counts
+            self.errors.pop(name, None)
+        self.errors.update(later.errors)
+        for system, stats in later.requests.items():
+            self.requests[system] = self.requests.get(system, RequestStats()) + stats
+
 
 @dataclass(frozen=True)
 class ConnectionSettings:
@@ -46,6 +58,16 @@ class ConnectionSettings:
     system: str
     base_url: str
     credentials: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FlowChoice:
+    """A merchant's choice for one flow of the pair: on or off, the template's direction or
+    the reverse, and settings that override the template's defaults."""
+
+    enabled: bool = True
+    reversed: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def configure(
@@ -56,12 +78,20 @@ def configure(
     pair: str,
     shop: ConnectionSettings,
     erp: ConnectionSettings,
+    flows: dict[str, FlowChoice] | None = None,
 ) -> None:
-    """Create or update an integration, its two connections and the pair's flows."""
+    """Create or update an integration, its two connections and the pair's flows. Flows not
+    named in `flows` keep their earlier choice (new ones start as the template says)."""
     template = pair_template(pair)
     for settings, expected in ((shop, template.shop), (erp, template.erp)):
         if settings.system != expected:
             raise ValueError(f"pair {pair} needs a {expected} connection, not {settings.system}")
+    choices = flows or {}
+    for name, choice in choices.items():
+        source, target = template.systems(template.flow(name), reversed=choice.reversed)
+        entity = ENTITIES[name]
+        if not (registry.can_read(source, entity) and registry.can_write(target, entity)):
+            raise ValueError(f"{name} cannot run from {source} to {target} in Brygga yet")
     with db.session() as session:
         shop_row, erp_row = (
             save_connection(
@@ -80,15 +110,17 @@ def configure(
             session.add(integration)
         integration.shop_connection_id, integration.erp_connection_id = shop_row.id, erp_row.id
         session.flush()
-        existing = {flow.name for flow in integration.flows}
+        existing = {flow.name: flow for flow in integration.flows}
         for flow in template.flows:
-            if flow.name not in existing:
-                source, target = template.systems(flow)
-                session.add(
-                    Flow(
-                        integration_id=integration.id, name=flow.name, source=source, target=target
-                    )
-                )
+            row = existing.get(flow.name)
+            if row is None:
+                row = Flow(integration_id=integration.id, name=flow.name)
+                session.add(row)
+            elif flow.name not in choices:
+                continue
+            choice = choices.get(flow.name, FlowChoice())
+            row.source, row.target = template.systems(flow, reversed=choice.reversed)
+            row.enabled, row.settings = choice.enabled, dict(choice.settings)
 
 
 async def sync(
@@ -108,7 +140,8 @@ async def sync(
         )
         if integration is None:
             raise ValueError(f"no integration called {integration_name!r}")
-        order = [flow.name for flow in pair_template(integration.pair).flows]
+        template = pair_template(integration.pair)
+        order = [flow.name for flow in template.flows]
         rows = sorted(
             (flow for flow in integration.flows if flow.enabled),
             key=lambda flow: order.index(flow.name) if flow.name in order else len(order),
@@ -117,24 +150,37 @@ async def sync(
         if unknown:
             raise ValueError(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
         connections = {
-            c.system: (c.base_url, connection_credentials(box, c))
+            c.system: (c.id, c.base_url, connection_credentials(box, c))
             for c in (integration.shop_connection, integration.erp_connection)
         }
-        plan = [(flow.id, flow.name, flow.source, flow.target, flow.settings) for flow in rows]
+        plan = [(flow.id, flow.name, flow.source, flow.target) for flow in rows]
+        # A flow's settings also serve its entity where another flow needs it (the customers
+        # flow's settings apply to a customer created for an order).
+        settings_of = {
+            ENTITIES[flow.name]: {**template.flow(flow.name).settings, **flow.settings}
+            for flow in integration.flows
+        }
         integration_id = integration.id
-    clients = {name: registry.open_client(name, *details) for name, details in connections.items()}
+    clients = {
+        name: registry.open_client(name, url, credentials, _saver(db, box, connection_id))
+        for name, (connection_id, url, credentials) in connections.items()
+    }
     report = SyncReport()
     try:
-        for flow_id, name, source, target, settings in plan:
+        for flow_id, name, source, target in plan:
             if flows and name not in flows:
                 continue
             entity = ENTITIES[name]
+            settings = settings_of[entity]
             spec = FlowSpec(
                 name=name,
                 stream=registry.stream(source, entity, clients[source], settings),
                 writer=registry.writer(target, entity, clients[target], settings),
                 dependencies=[
-                    Dependency(registry.writer(target, needed, clients[target], settings), extract)
+                    Dependency(
+                        registry.writer(target, needed, clients[target], settings_of[needed]),
+                        extract,
+                    )
                     for needed, extract in DEPENDENCIES.get(entity, [])
                 ],
             )
@@ -146,6 +192,7 @@ async def sync(
                 spec=spec,
                 lookback=lookback,
                 progress=progress,
+                echo_of=ECHOES.get(name),
             )
             try:
                 report.flows[name] = await runner.run()
@@ -156,3 +203,14 @@ async def sync(
             report.requests[system] = client.http.stats
             await client.aclose()
     return report
+
+
+def _saver(db: Database, box: SecretBox, connection_id: int) -> Callable[[dict[str, Any]], None]:
+    """Stores a connection's renewed credentials (encrypted) before the client uses them."""
+
+    def save(credentials: dict[str, Any]) -> None:
+        with db.session() as session:
+            connection = session.get(Connection, connection_id)
+            connection.credentials = box.encrypt(credentials)
+
+    return save

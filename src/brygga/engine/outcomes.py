@@ -37,5 +37,9 @@ class Counts:
         self.read += 1
         setattr(self, status.value, getattr(self, status.value) + 1)
 
+    def __add__(self, other: Counts) -> Counts:
+        mine, theirs = self.as_dict(), other.as_dict()
+        return Counts(**{name: mine[name] + theirs[name] for name in mine})
+
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

@@ -31,6 +31,17 @@ def find(session: Session, integration_id: int, entity: str, source_id: str) -> 
     )
 
 
+def written_as(session: Session, integration_id: int, entity: str, target_id: str) -> Any:
+    """The cross-reference through which Brygga wrote `target_id` as an `entity` record."""
+    return session.scalar(
+        select(CrossReference).where(
+            CrossReference.integration_id == integration_id,
+            CrossReference.entity == entity,
+            CrossReference.target_id == target_id,
+        )
+    )
+
+
 def save(
     session: Session,
     integration_id: int,

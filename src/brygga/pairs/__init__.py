@@ -1,18 +1,40 @@
-"""Pair templates: which flows a shop + ERP pair runs, in which direction, in which order.
+"""Pair templates: which flows a shop + ERP pair runs, in which direction, in which order, and
+with which default settings (DESIGN.md §1).
 
-Data, not code: the engine reads these to set up an integration's flows.
+Data, not code: the engine reads these to set up an integration's flows. A merchant may switch
+a flow off, override its settings, or reverse it where both systems can do the other direction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+# Flow name → the canonical entity it moves. The names are the keys of `demo --json`.
+ENTITIES = {
+    "customers": "customer",
+    "orders": "order",
+    "products": "product",
+    "stock": "stock",
+    "invoices": "invoice",
+    "payments": "payment",
+    "refunds": "refund",
+    "credit_notes": "credit_note",
+}
 
 
 @dataclass(frozen=True)
 class FlowTemplate:
-    name: str  # the canonical entity, plural: "customers", "orders", ...
+    name: str  # a key of ENTITIES
     source: str  # "shop" or "erp"
     target: str
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def entity(self) -> str:
+        return ENTITIES[self.name]
 
 
 @dataclass(frozen=True)
@@ -22,23 +44,57 @@ class PairTemplate:
     erp: str
     flows: tuple[FlowTemplate, ...]  # in the order they run: what others depend on goes first
 
-    def systems(self, flow: FlowTemplate) -> tuple[str, str]:
+    def systems(self, flow: FlowTemplate, *, reversed: bool = False) -> tuple[str, str]:
         role = {"shop": self.shop, "erp": self.erp}
-        return role[flow.source], role[flow.target]
+        source, target = role[flow.source], role[flow.target]
+        return (target, source) if reversed else (source, target)
+
+    def flow(self, name: str) -> FlowTemplate:
+        for flow in self.flows:
+            if flow.name == name:
+                return flow
+        raise ValueError(f"pair {self.name} has no flow {name!r}; flows: {self.flow_names}")
+
+    @property
+    def flow_names(self) -> str:
+        return ", ".join(flow.name for flow in self.flows)
 
 
-SHOP_TO_ERP = ("shop", "erp")
+def _settings(**values: Any) -> Mapping[str, Any]:
+    return MappingProxyType(values)
+
+
+def _pair(name: str, shop: str, erp: str, settings: dict[str, Mapping[str, Any]]) -> PairTemplate:
+    """The six flows of DESIGN.md §1 plus refunds and payments. Products go ERP → shop when
+    the shop is Centra (the ERP owns the catalogue) and shop → ERP when it is Magento. Refunds
+    run before credit notes, so a credit note Brygga made from a refund is already linked when
+    the credit-notes flow reads it and is not sent back to the shop."""
+    products = ("erp", "shop") if shop == "centra" else ("shop", "erp")
+    directions = {
+        "customers": ("shop", "erp"),
+        "orders": ("shop", "erp"),
+        "products": products,
+        "stock": ("erp", "shop"),
+        "invoices": ("erp", "shop"),
+        "payments": ("shop", "erp"),
+        "refunds": ("shop", "erp"),
+        "credit_notes": ("erp", "shop"),
+    }
+    flows = tuple(
+        FlowTemplate(flow, *direction, settings.get(flow, MappingProxyType({})))
+        for flow, direction in directions.items()
+    )
+    return PairTemplate(name=name, shop=shop, erp=erp, flows=flows)
+
 
 PAIRS = {
-    "centra-fortnox": PairTemplate(
-        name="centra-fortnox",
-        shop="centra",
-        erp="fortnox",
-        flows=(
-            FlowTemplate("customers", *SHOP_TO_ERP),
-            FlowTemplate("orders", *SHOP_TO_ERP),
-        ),
-    ),
+    pair.name: pair
+    for pair in (
+        _pair("centra-fortnox", "centra", "fortnox", {}),
+        _pair("fortnox-magento", "magento", "fortnox", {}),
+        _pair("centra-vismanet", "centra", "vismanet", {}),
+        _pair("magento-vismanet", "magento", "vismanet", {}),
+    )
 }
 
 
