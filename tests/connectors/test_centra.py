@@ -6,9 +6,14 @@ from decimal import Decimal
 import pytest
 
 from brygga.connectors.centra.client import CentraClient
-from brygga.connectors.centra.streams import CustomersStream, OrdersStream
+from brygga.connectors.centra.streams import (
+    CustomersStream,
+    OrdersStream,
+    PaymentsStream,
+    RefundsStream,
+)
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.model import Order
+from brygga.model import Money, Order, Payment, Refund
 from tests.support.processes import start_sandbox
 
 TOKEN = "centra-demo-token"
@@ -79,3 +84,72 @@ async def test_missing_permission_and_bad_tokens_are_auth_errors(sandbox):
         finally:
             await client.aclose()
         assert raised.value.error_class is ErrorClass.AUTH
+
+
+async def test_completed_returns_map_to_refunds_to_the_cent(sandbox):
+    state = sandbox.state()
+    orders = {o["id"]: o for o in state["orders"]}
+    client = CentraClient(sandbox.base_url, {"token": TOKEN, "rate_limit": False})
+    try:
+        records = await read_all(RefundsStream(client))
+    finally:
+        await client.aclose()
+    completed = [r for r in state["returns"] if r["status"] == "COMPLETED"]
+    assert [r.source_id for r in records] == [str(r["id"]) for r in completed]
+    assert all(r.error is None and isinstance(r.record, Refund) for r in records)
+    for record, seeded in zip(records, completed, strict=True):
+        order = orders[seeded["orderId"]]
+        refund = record.record
+        assert refund.order_reference == str(order["number"])
+        assert refund.created_at == datetime.fromisoformat(seeded["createdAt"])
+        skus = {line["id"]: line["productSize"]["SKU"] for line in order["lines"]}
+        assert [(line.sku, line.quantity, line.amount.amount) for line in refund.lines] == [
+            (skus[item["orderLineId"]], item["quantity"], Decimal(str(item["amount"])))
+            for item in seeded["lines"]
+        ]
+        assert all(line.amount.currency == order["currency"]["code"] for line in refund.lines)
+        shipping = Decimal(str(seeded["shipping"]))
+        assert (refund.shipping.amount if refund.shipping else Decimal(0)) == shipping
+        lines_total = sum((Decimal(str(item["amount"])) for item in seeded["lines"]), shipping)
+        assert refund.total.amount == lines_total
+
+
+async def test_successful_captures_map_to_payments(sandbox):
+    state = sandbox.state()
+    client = CentraClient(sandbox.base_url, {"token": TOKEN, "rate_limit": False})
+    try:
+        records = await read_all(PaymentsStream(client))
+        recent = await read_all(PaymentsStream(client, {"window_days": 1}))
+    finally:
+        await client.aclose()
+    captures = {
+        str(entry["id"]): (order, entry)
+        for order in state["orders"]
+        if not order["isOnHold"]
+        for entry in order["paymentHistory"]
+        if entry["entryType"] == "CAPTURE" and entry["status"] == "SUCCESS"
+    }
+    assert sorted(r.source_id for r in records) == sorted(captures)
+    for record in records:
+        order, entry = captures[record.source_id]
+        payment = record.record
+        assert isinstance(payment, Payment)
+        assert payment.order_reference == str(order["number"])
+        assert payment.amount == Money(
+            amount=Decimal(str(entry["value"])), currency=order["currency"]["code"]
+        )
+        assert payment.paid_at == datetime.fromisoformat(entry["createdAt"])
+        assert payment.method == entry["paymentMethod"]
+    # The seeded orders are older than a day: a one-day window reads none of them.
+    assert recent == []
+
+
+async def test_order_status_is_centras(sandbox):
+    client = CentraClient(sandbox.base_url, {"token": TOKEN, "rate_limit": False})
+    try:
+        records = await read_all(OrdersStream(client))
+    finally:
+        await client.aclose()
+    seeded = {str(o["number"]): o["status"] for o in sandbox.state()["orders"]}
+    assert {r.record.status for r in records} >= {"CONFIRMED", "PROCESSING", "SHIPPED"}
+    assert all(r.record.status == seeded[r.source_id] for r in records)

@@ -6,8 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from brygga.connectors.centra import catalogue as centra_catalogue
+from brygga.connectors.centra import fulfilment as centra_fulfilment
+from brygga.connectors.centra import streams as centra_streams
 from brygga.connectors.centra.client import CentraClient
-from brygga.connectors.centra.streams import CustomersStream, OrdersStream
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
 
@@ -23,7 +25,21 @@ class System:
 
 
 SYSTEMS: dict[str, System] = {
-    "centra": System(CentraClient, streams={"order": OrdersStream, "customer": CustomersStream}),
+    "centra": System(
+        CentraClient,
+        streams={
+            "order": centra_streams.OrdersStream,
+            "customer": centra_streams.CustomersStream,
+            "refund": centra_streams.RefundsStream,
+            "payment": centra_streams.PaymentsStream,
+        },
+        writers={
+            "product": centra_catalogue.ProductWriter,
+            "stock": centra_catalogue.StockWriter,
+            "invoice": centra_fulfilment.InvoiceWriter,
+            "credit_note": centra_fulfilment.CreditNoteWriter,
+        },
+    ),
     "fortnox": System(FortnoxClient, writers={"order": OrderWriter, "customer": CustomerWriter}),
 }
 

@@ -56,6 +56,23 @@ class CentraClient:
             raise graphql_error(body["errors"], response)
         return body["data"]
 
+    async def mutate(self, document: str, variables: dict[str, Any], name: str) -> dict[str, Any]:
+        """Run a one-mutation document and return its payload. `userErrors` reject the whole
+        mutation; batch mutations report skipped rows as `userWarnings` and apply the rest
+        (§3.1). Brygga sends only rows it has checked, so a warning is an error too. Neither is
+        retried: the same input fails the same way."""
+        payload = (await self.query(document, variables))[name]
+        problems = (payload.get("userErrors") or []) + (payload.get("userWarnings") or [])
+        if problems:
+            messages = "; ".join(
+                f"{item['message']} (at {'.'.join(item.get('path') or []) or name})"
+                for item in problems
+            )
+            raise ConnectorError(
+                ErrorClass.DATA, f"Centra refused {name}: {messages}", payload=problems
+            )
+        return payload
+
     async def aclose(self) -> None:
         await self.http.aclose()
 

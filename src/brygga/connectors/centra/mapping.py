@@ -6,7 +6,18 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
+from brygga.model import (
+    Address,
+    Customer,
+    CustomerType,
+    Money,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    RefundLine,
+    Shipping,
+)
 
 
 def order_from_centra(data: dict[str, Any]) -> Order:
@@ -40,6 +51,39 @@ def customer_from_centra(data: dict[str, Any]) -> Customer:
         data.get("lastName") or "",
         data.get("phoneNumber") or "",
         billing,
+    )
+
+
+def refund_from_centra(data: dict[str, Any]) -> Refund:
+    """A completed return: what the customer gets back, lines by SKU plus shipping (§4.3)."""
+    currency = data["grandTotal"]["currency"]["code"]
+    shipping = Decimal(data["totals"]["shipping"]["value"])
+    return Refund(
+        source_id=str(data["id"]),
+        order_reference=str(data["order"]["number"]),
+        created_at=datetime.fromisoformat(data["createdAt"]),
+        lines=[
+            RefundLine(
+                sku=(line["orderLine"].get("productSize") or {}).get("SKU") or "",
+                quantity=Decimal(line["quantity"]),
+                amount=_money(line["lineValue"], currency),
+            )
+            for line in data["lines"]
+        ],
+        shipping=Money(amount=shipping, currency=currency) if shipping else None,
+        total=_money(data["grandTotal"], currency),
+    )
+
+
+def payment_from_centra(order_number: str, entry: dict[str, Any]) -> Payment:
+    """A successful CAPTURE entry of an order's payment history (§4.2)."""
+    value = entry["value"]
+    return Payment(
+        source_id=str(entry["id"]),
+        order_reference=order_number,
+        amount=_money(value, value["currency"]["code"]),
+        paid_at=datetime.fromisoformat(entry["createdAt"]),
+        method=entry.get("paymentMethod") or "",
     )
 
 

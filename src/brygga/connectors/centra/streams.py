@@ -1,19 +1,33 @@
-"""Reading orders and customers from Centra, page by page."""
+"""Reading orders, customers, refunds and captured payments from Centra, page by page."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
 from brygga.connectors.centra.client import CentraClient
-from brygga.connectors.centra.mapping import customer_from_centra, order_from_centra
-from brygga.connectors.centra.queries import CUSTOMERS, ORDERS
+from brygga.connectors.centra.mapping import (
+    customer_from_centra,
+    order_from_centra,
+    payment_from_centra,
+    refund_from_centra,
+)
+from brygga.connectors.centra.queries import CAPTURES, CUSTOMERS, ORDERS, RETURNS
 from brygga.engine.protocols import NO_SETTINGS, Settings, SourceRecord
 
 PAGE_SIZE = 100
+BEGINNING = datetime(2000, 1, 1).astimezone()
+
+
+def _window_start(settings: Settings, until: datetime) -> datetime:
+    """Where a full read starts: setting `window_days` (0, the default: everything) limits it
+    to orders or returns created in the last so many days."""
+    days = int(settings.get("window_days", 0))
+    return until - timedelta(days=days) if days > 0 else BEGINNING
 
 
 def _record(
@@ -83,5 +97,80 @@ class CustomersStream:
             if customers:
                 yield [_record(str(c["id"]), c, customer_from_centra) for c in customers]
             if len(customers) < PAGE_SIZE:
+                return
+            page += 1
+
+
+class RefundsStream:
+    """Completed returns (§4.3). Returns filter by `createdAt` only, and a return is completed
+    (and refunded) after it was created, so every run reads all of them (or those of
+    `window_days`) and the engine skips the unchanged ones by content hash."""
+
+    entity = "refund"
+    replication_key = None
+
+    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+
+    async def pages(
+        self, since: datetime | None, until: datetime
+    ) -> AsyncIterator[list[SourceRecord]]:
+        variables = {
+            "from": _window_start(self.settings, until).isoformat(),
+            "to": until.isoformat(),
+            "limit": PAGE_SIZE,
+        }
+        page = 1
+        while True:
+            returns = (await self.client.query(RETURNS, {**variables, "page": page}))["returns"]
+            records = [
+                _record(str(item["id"]), item, refund_from_centra)
+                for item in returns
+                if item.get("status") == "COMPLETED"  # one still in progress may change
+            ]
+            if records:
+                yield records
+            if len(returns) < PAGE_SIZE:
+                return
+            page += 1
+
+
+class PaymentsStream:
+    """Successful captures of direct-to-consumer orders (§4.2). A capture comes days after its
+    order and orders filter by `createdAt` only, so every run reads the captures of all orders
+    (or of those created in the last `window_days`); the engine skips unchanged ones by content
+    hash. Pending captures (Adyen, Klarna) arrive once they succeed; failed ones never."""
+
+    entity = "payment"
+    replication_key = None
+
+    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+
+    async def pages(
+        self, since: datetime | None, until: datetime
+    ) -> AsyncIterator[list[SourceRecord]]:
+        variables = {
+            "from": _window_start(self.settings, until).isoformat(),
+            "to": until.isoformat(),
+            "limit": PAGE_SIZE,
+        }
+        page = 1
+        while True:
+            orders = (await self.client.query(CAPTURES, {**variables, "page": page}))["orders"]
+            records = []
+            for order in orders:
+                number = str(order["number"])
+                for entry in order["paymentHistory"]:
+                    if entry.get("status") != "SUCCESS":
+                        continue
+                    record = _record(str(entry["id"]), entry, partial(payment_from_centra, number))
+                    record.payload = {"orderNumber": order["number"], **entry}
+                    records.append(record)
+            if records:
+                yield records
+            if len(orders) < PAGE_SIZE:
                 return
             page += 1

@@ -57,6 +57,14 @@ def _product_number_matches(product: Document, where: Document) -> bool:
     return wanted is None or product["productNumber"] == wanted
 
 
+def _sku_matches(size: Document, where: Document) -> bool:
+    wanted = where.get("SKU") or {}
+    equals, contains = wanted.get("equals"), wanted.get("contains")
+    return (equals is None or size["SKU"] == equals) and (
+        contains is None or contains in size["SKU"]
+    )
+
+
 def resolve_products(_root: None, info: GraphQLResolveInfo, **arguments: Any) -> list[Document]:
     return _listed(info, "products", "Product:read", arguments, _product_number_matches)
 
@@ -70,7 +78,7 @@ def resolve_product_variants(
 def resolve_product_sizes(
     _root: None, info: GraphQLResolveInfo, **arguments: Any
 ) -> list[Document]:
-    return _listed(info, "productSizes", "ProductSize:read", arguments)
+    return _listed(info, "productSizes", "ProductSize:read", arguments, _sku_matches)
 
 
 def resolve_size_charts(_root: None, info: GraphQLResolveInfo) -> list[Document]:

@@ -1,5 +1,6 @@
 """Writing the catalogue (fact sheet §4.6): `createProduct`, `updateProduct`,
-`createProductVariant` (optionally with its sizes) and `createProductSize`.
+`createProductVariant` (optionally with its sizes), `createProductSize` and
+`updateProductSize`.
 
 A create mutation taking `externalId` also sets the caller's ID-conversion entry (§4.10), so the
 ERP's article number can address the new record at once. A size's SKU is read-only: product
@@ -118,6 +119,19 @@ def resolve_create_product_size(_root: None, info: GraphQLResolveInfo, input: Do
     size = _new_size(info, variant, product, input, ("input",))
     _add_size(info, variant, size)
     info.context.shop.changed("ProductVariant", "DEPENDENT_DATA_CHANGED", variant)
+    return {"productSize": size}
+
+
+@mutation("ProductVariant:write", "ProductSize:read")
+def resolve_update_product_size(
+    _root: None, info: GraphQLResolveInfo, id: int, input: Document
+) -> Document:
+    """Only the EAN, in this subset; an empty one unsets it."""
+    size = dict(find(info, "ProductSize", "productSizes", {"id": id}, ("id",)))
+    if "EAN" in input:
+        size["EAN"] = input["EAN"] or None
+    size["updatedAt"] = stored_time(now())
+    _save(info, "ProductSize", "productSizes", size, None, "UPDATED")
     return {"productSize": size}
 
 

@@ -82,6 +82,7 @@ RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "updateProduct": products.resolve_update_product,
         "createProductVariant": products.resolve_create_product_variant,
         "createProductSize": products.resolve_create_product_size,
+        "updateProductSize": products.resolve_update_product_size,
         "setPrices": pricing.resolve_set_prices,
         "setIdConversions": idconversions.resolve_set_id_conversions,
         "unsetIdConversions": idconversions.resolve_unset_id_conversions,
