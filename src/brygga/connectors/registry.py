@@ -12,6 +12,9 @@ from brygga.connectors.centra import streams as centra_streams
 from brygga.connectors.centra.client import CentraClient
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
+from brygga.connectors.magento import streams as magento_streams
+from brygga.connectors.magento import writers as magento_writers
+from brygga.connectors.magento.client import MagentoClient
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,21 @@ SYSTEMS: dict[str, System] = {
         },
     ),
     "fortnox": System(FortnoxClient, writers={"order": OrderWriter, "customer": CustomerWriter}),
+    "magento": System(
+        MagentoClient,
+        streams={
+            "order": magento_streams.OrdersStream,
+            "customer": magento_streams.CustomersStream,
+            "product": magento_streams.ProductsStream,
+            "refund": magento_streams.RefundsStream,
+            "payment": magento_streams.PaymentsStream,
+        },
+        writers={
+            "stock": magento_writers.StockWriter,
+            "invoice": magento_writers.InvoiceWriter,
+            "credit_note": magento_writers.CreditNoteWriter,
+        },
+    ),
 }
 
 

@@ -21,10 +21,6 @@ from brygga.store.connections import connection_credentials
 # Records an entity needs in the target first, and how to get them from it.
 DEPENDENCIES = {"order": [("customer", lambda order: order.customer)]}
 
-# Flow → the entity Brygga writes into this flow's source in the opposite direction, so that
-# what Brygga wrote is not sent back (a credit note made from a refund, and the reverse).
-ECHOES = {"credit_notes": "refund", "refunds": "credit_note"}
-
 DEFAULT_LOOKBACK = timedelta(hours=1)
 
 
@@ -192,7 +188,7 @@ async def sync(
                 spec=spec,
                 lookback=lookback,
                 progress=progress,
-                echo_of=ECHOES.get(name),
+                echo_of=getattr(spec.stream, "echo_of", None),
             )
             try:
                 report.flows[name] = await runner.run()

@@ -32,7 +32,9 @@ class Stream(Protocol):
     """Reads one entity from a source system, oldest first, in pages.
 
     A stream with a `replication_key` reads the closed range [since, until]; one without reads
-    everything each run (the engine skips what did not change).
+    everything each run (the engine skips what did not change). A stream may name in `echo_of`
+    the entity whose writer, in the same system, returns ids of the kind it reads: a record
+    Brygga wrote that way (e.g. a credit note made from a shop refund) is then not sent back.
     """
 
     entity: str

@@ -107,6 +107,7 @@ class RefundsStream:
     `window_days`) and the engine skips the unchanged ones by content hash."""
 
     entity = "refund"
+    echo_of = "credit_note"  # a return the credit-note writer made has the same id
     replication_key = None
 
     def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:

@@ -12,6 +12,7 @@ from brygga.sandbox.magento import (
     auth,
     creditmemos,
     customers,
+    directory,
     invoices,
     orders,
     products,
@@ -19,6 +20,7 @@ from brygga.sandbox.magento import (
     stock,
 )
 from brygga.sandbox.magento.errors import add_error_handlers
+from brygga.sandbox.magento.oauth1 import Integration
 from brygga.sandbox.magento.paths import StorePaths
 from brygga.sandbox.magento.seeding import seed
 
@@ -41,14 +43,22 @@ def create_app(config: SandboxConfig) -> FastAPI:
     # Stock before products: `/products/{sku}/stockItems/{itemId}` is more specific.
     for resource in (stock, products, customers, orders, invoices, creditmemos):
         app.include_router(resource.router(store, access))
-    add_inspection_routes(app, store, credentials(config))
+    app.include_router(directory.router())
+    demo_credentials = credentials(config, access.integration)
+    add_inspection_routes(app, store, demo_credentials)
+
+    @app.post("/_sandbox/integration/reauthorize", include_in_schema=False)
+    def reauthorize() -> dict[str, str]:
+        """The admin's "Reauthorize" of the integration: new access token and secret."""
+        demo_credentials.update(credentials(config, access.reauthorize()))
+        return demo_credentials
+
     simulation.add_route(app, store, config)
     app.add_middleware(StorePaths)
     return app
 
 
-def credentials(config: SandboxConfig) -> dict[str, str]:
-    integration = auth.INTEGRATION
+def credentials(config: SandboxConfig, integration: Integration) -> dict[str, str]:
     return {
         "base_url": config.public_url,
         "store_code": "default",

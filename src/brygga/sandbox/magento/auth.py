@@ -1,6 +1,8 @@
 """Who may call the REST API: an OAuth-signed integration, an admin token, or nobody (§1).
 
 - Integration credentials sign each request with OAuth 1.0a (`oauth1.py`); they never expire.
+  "Reauthorize" in the admin (no REST counterpart; here `POST /_sandbox/integration/reauthorize`)
+  issues a new access token and secret, and the old token is refused from then on (§1.1).
 - The integration's access token as `Authorization: Bearer` is refused unless the sandbox runs
   with `BRYGGA_SANDBOX_MAGENTO_BEARER_INTEGRATION_TOKENS=1`, as Magento 2.4.4+ refuses it unless
   `oauth/consumer/enable_integration_as_bearer` is set (§1.2).
@@ -16,8 +18,10 @@ code is refused (Rest\\RequestValidator).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
+import string
 import time
 from typing import Any
 
@@ -90,9 +94,30 @@ class AdminTokens:
 
 class Access:
     def __init__(self, store: DocumentStore) -> None:
-        self.verifier = Verifier([INTEGRATION])
+        self.store = store
+        token = store.get_meta("integration_token")  # set by a reauthorization
+        integration = (
+            dataclasses.replace(INTEGRATION, access_token=token[0], access_token_secret=token[1])
+            if token
+            else INTEGRATION
+        )
+        self.verifier = Verifier([integration])
         self.admin = AdminTokens(store, int(os.environ.get(ADMIN_LIFETIME_ENV, ADMIN_LIFETIME)))
         self.bearer_integration = os.environ.get(BEARER_ENV, "") in ("1", "true", "yes")
+
+    @property
+    def integration(self) -> Integration:
+        return self.verifier.integrations[0]
+
+    def reauthorize(self) -> Integration:
+        """A new access token and secret for the integration; the old token stops working."""
+        renewed = dataclasses.replace(
+            self.integration, access_token=_key(), access_token_secret=_key()
+        )
+        token = [renewed.access_token, renewed.access_token_secret]
+        self.store.set_meta("integration_token", token)
+        self.verifier.integrations = [renewed]
+        return renewed
 
     def requires(self, *resources: str) -> Any:
         """A route dependency: a caller holding `resources` (every caller but a guest does)."""
@@ -112,7 +137,7 @@ class Access:
             token = token.strip()
             if self.admin.valid(token):
                 return True
-            return self.bearer_integration and token == INTEGRATION.access_token
+            return self.bearer_integration and token == self.integration.access_token
         content_type = request.headers.get("content-type", "")
         form = (
             await request.body()
@@ -127,6 +152,11 @@ class Access:
             form,
         )
         return integration is not None
+
+
+def _key() -> str:
+    """32 lowercase alphanumerics, as Magento generates tokens and secrets."""
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(32))
 
 
 def signed_url(request: Request) -> str:

@@ -241,8 +241,12 @@ LISTING = Listing(
     key=lambda memo: memo["entity_id"],
     row=lambda memo: {k: v for k, v in memo.items() if not isinstance(v, dict | list)},
     item=lambda memo: memo,
-    nullable=frozenset({"invoice_id", "creditmemo_status", "transaction_id", "email_sent"}),
-)
+    # The table's columns exist before its first row (sales_creditmemo is flat).
+    nullable=frozenset(
+        {"invoice_id", "creditmemo_status", "transaction_id", "email_sent", "entity_id",
+         "increment_id", "order_id", "store_id", "state", "created_at", "updated_at"}
+    ),
+)  # fmt: skip
 
 
 def router(store: DocumentStore, access: Access) -> APIRouter:

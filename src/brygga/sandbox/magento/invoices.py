@@ -7,6 +7,9 @@ wording from Magento 2.4's source, not captured live, §8). The payment methods 
 an invoice is paid at once (state 2): `total_invoiced`, `total_paid`, item `qty_invoiced` grow
 and the order moves to `processing`, or `complete` if nothing is left to invoice or ship. The
 first invoice takes all of the shipping. The result is the new id as a JSON string (§3.2).
+`POST /V1/invoices/comments` adds a comment to an existing invoice (InvoiceCommentRepository::save,
+per the admin schema): the saved comment comes back, an unknown `parent_id` is refused with
+"Could not save the invoice comment." (wording from Magento's source), `updated_at` stays.
 """
 
 from __future__ import annotations
@@ -75,6 +78,14 @@ ORDER_TOTALS = {
     "total_invoiced": "grand_total", "total_paid": "grand_total",
 }  # fmt: skip
 REFUSING_STATES = ("payment_review", "holded", "canceled", "complete", "closed")
+INVOICE_COMMENT = DataType(
+    "Magento\\Sales\\Api\\Data\\InvoiceCommentInterface",
+    {
+        "comment": "string", "created_at": "string", "entity_id": "int",
+        "is_customer_notified": "int", "is_visible_on_front": "int", "parent_id": "int",
+        "extension_attributes": "mixed",
+    },
+)  # fmt: skip
 
 
 def to_invoice(item: Record) -> Decimal:
@@ -177,6 +188,23 @@ def router(store: DocumentStore, access: Access) -> APIRouter:
         store.put("invoices", str(invoice["entity_id"]), invoice)
         store.put("orders", str(order["entity_id"]), order)
         return MagentoResponse(deviations.scalar_id(invoice["entity_id"]))
+
+    @routes.post("/invoices/comments")
+    async def add_comment(request: Request) -> Response:
+        given = (await read_body(request, {"entity": INVOICE_COMMENT}, "entity"))["entity"]
+        invoice = store.get("invoices", str(given.get("parent_id") or 0))
+        if invoice is None:  # the comment's foreign key fails: CouldNotSaveException
+            raise bad_request("Could not save the invoice comment.")
+        note = comment(
+            given,
+            store.next_number("invoice_comment"),
+            invoice["entity_id"],
+            bool(given.get("is_customer_notified")),
+            now(),
+        )
+        invoice["comments"].append(note)
+        store.put("invoices", str(invoice["entity_id"]), invoice)
+        return MagentoResponse(note)
 
     @routes.get("/invoices")
     async def list_invoices(request: Request) -> Response:
