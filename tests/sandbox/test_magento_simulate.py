@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from stdnum import ean
 
 from tests.sandbox.test_magento import Magento, criteria, ok
 from tests.support.processes import SandboxProcess, start_sandbox
@@ -109,6 +112,56 @@ def test_stock_changes_show_in_source_items(sandbox: SandboxProcess, shop: Magen
     assert all(qty >= 0 for qty in after.values())
 
 
+def attribute(product: dict[str, Any], code: str) -> Any:
+    return next(
+        (a["value"] for a in product["custom_attributes"] if a["attribute_code"] == code), None
+    )
+
+
+def test_new_products_are_readable_like_admin_made_ones(
+    sandbox: SandboxProcess, shop: Magento
+) -> None:
+    before = ok(shop.get("/V1/products", criteria()))["items"]
+    seeded_eans = {attribute(p, "ean") for p in before} - {None}
+    seeded_styles = {int(p["sku"][2:5]) for p in before if p["sku"].startswith("NB")}
+    since = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    skus = made(sandbox, {"products": 6})["products"]
+    assert len(skus) == 6 and len(set(skus)) == 6
+    assert not set(skus) & {p["sku"] for p in before}
+    styles = [int(sku[2:].split("-")[0]) for sku in skus]
+    assert styles == list(range(max(seeded_styles) + 1, max(seeded_styles) + 7))
+    assert all(re.fullmatch(r"NB\d{3,}-0[1-5]-0[1-5]", sku) for sku in skus)
+
+    changed = ok(shop.get("/V1/products", criteria([("updated_at", since, "gteq")])))
+    assert sorted(p["sku"] for p in changed["items"]) == sorted(skus)
+    by_sku = ok(shop.get("/V1/products", criteria([("sku", ",".join(skus), "in")])))
+    assert by_sku["total_count"] == 6
+    sources = source_items(shop)
+    url_keys = [attribute(p, "url_key") for p in before]
+    for product in by_sku["items"]:
+        assert product["type_id"] == "simple" and product["status"] == 1
+        assert product["visibility"] == 4 and product["attribute_set_id"] == 4
+        assert product["name"] and Decimal(product["price"]) > 0
+        assert product["created_at"] == product["updated_at"] >= since
+        assert product["extension_attributes"]["website_ids"] == [1]
+        assert attribute(product, "tax_class_id") == "2"  # 25 % VAT, as seeded
+        code = attribute(product, "ean")
+        assert len(code) == 13 and ean.is_valid(code) and code not in seeded_eans
+        assert Decimal(attribute(product, "cost")) < Decimal(product["price"])
+        url_keys.append(attribute(product, "url_key"))
+        quantity = sources[(product["sku"], "default")]
+        assert quantity > 0
+        single = ok(shop.get(f"/V1/products/{product['sku']}"))
+        stock = single["extension_attributes"]["stock_item"]
+        assert Decimal(stock["qty"]) == quantity and stock["is_in_stock"] is True
+        legacy = ok(shop.get(f"/V1/stockItems/{product['sku']}"))
+        assert legacy["product_id"] == product["id"]
+    assert len(set(url_keys)) == len(url_keys)
+    # The next call goes on from the new style numbers.
+    (following,) = made(sandbox, {"products": 1})["products"]
+    assert int(following[2:].split("-")[0]) == styles[-1] + 1
+
+
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
@@ -118,6 +171,9 @@ def test_stock_changes_show_in_source_items(sandbox: SandboxProcess, shop: Magen
         ({"orders": -1}, "orders"),
         ({"refunds": "many"}, "refunds"),
         ({"stock_changes": 1.5}, "stock_changes"),
+        ({"products": 1001}, "products"),
+        ({"products": "2"}, "products"),
+        ({"product": 2}, "known: orders, refunds, stock_changes, products"),
         ([1, 2], "dict"),
     ],
 )
@@ -128,7 +184,10 @@ def test_bad_bodies_are_refused(sandbox: SandboxProcess, body: Any, needle: str)
 
 
 def test_same_seed_and_calls_give_the_same_ids(tmp_path: Path) -> None:
-    calls = [{"orders": 3, "refunds": 2, "stock_changes": 4}, {"orders": 2, "refunds": 2}]
+    calls = [
+        {"orders": 3, "refunds": 2, "stock_changes": 4, "products": 3},
+        {"orders": 2, "refunds": 2, "products": 2},
+    ]
     results = []
     for name in ("first", "second"):
         process = start_sandbox("magento", tmp_path / name)
@@ -142,3 +201,4 @@ def test_same_seed_and_calls_give_the_same_ids(tmp_path: Path) -> None:
     assert second["orders"] == ["000001154", "000001155"]
     assert second["stock_changes"] == [] and len(first["stock_changes"]) == 4
     assert len(set(first["refunds"] + second["refunds"])) == 4
+    assert len(set(first["products"] + second["products"])) == 5

@@ -1,5 +1,6 @@
-"""`POST /_sandbox/simulate` `{"orders": n, "refunds": n, "stock_changes": n}` (no Magento
-counterpart): life going on in the shop between two syncs, answered with what was made.
+"""`POST /_sandbox/simulate` `{"orders": n, "refunds": n, "stock_changes": n, "products": n}`
+(no Magento counterpart): life going on in the shop between two syncs, answered with what was
+made.
 
 - orders: checkouts by stored customers (a guest when the number ends in 3, as seeded) of demo
   SKUs the store has, numbered after the highest `increment_id`, `new`/`pending`, built by
@@ -7,7 +8,10 @@ counterpart): life going on in the shop between two syncs, answered with what wa
 - refunds: offline credit memos by `creditmemos.create`, of a whole invoiced order or of one unit
   of one item (without shipping, back to stock if shipped);
 - stock_changes: MSI source items, mostly deliveries, now and then a few units written off; the
-  legacy stock item follows, as it reads the `default` source.
+  legacy stock item follows, as it reads the `default` source;
+- products: new simple products as a merchant adds them in the admin, each with a fresh style
+  number, an EAN and stock on the `default` source, saved as `POST /V1/products` saves them
+  (`new_products.py`); answered with their SKUs.
 Each call draws from a stream seeded by the sandbox seed and a stored counter: the same seed and
 calls give the same ids on a fresh data directory.
 """
@@ -26,7 +30,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from brygga.sandbox import seed as demo
 from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig
-from brygga.sandbox.magento import creditmemos, placement
+from brygga.sandbox.magento import creditmemos, new_products, placement
 from brygga.sandbox.magento.errors import MagentoError
 from brygga.sandbox.magento.sales import dec, visible_items
 from brygga.sandbox.magento.shop import now
@@ -41,13 +45,14 @@ class Simulation(BaseModel):
     orders: int = Field(0, ge=0, le=10_000, strict=True, description="new checkout orders")
     refunds: int = Field(0, ge=0, le=1_000, strict=True, description="credit memos")
     stock_changes: int = Field(0, ge=0, le=10_000, strict=True, description="source items")
+    products: int = Field(0, ge=0, le=1_000, strict=True, description="new simple products")
 
     @model_validator(mode="before")
     @classmethod
     def known_keys(cls, body: Any) -> Any:
         unknown = sorted(set(body) - set(cls.model_fields)) if isinstance(body, dict) else []
         if unknown:
-            raise ValueError(f"unknown keys {unknown}; known: orders, refunds, stock_changes")
+            raise ValueError(f"unknown keys {unknown}; known: {', '.join(cls.model_fields)}")
         return body
 
 
@@ -78,6 +83,7 @@ def simulate(
         "orders": _checkouts(store, rng, products, wanted.orders),
         "refunds": _refunds(store, rng, wanted.refunds),
         "stock_changes": _stock_changes(store, rng, wanted.stock_changes),
+        "products": new_products.add(store, rng, products, wanted.products),
     }
 
 
