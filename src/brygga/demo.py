@@ -31,10 +31,12 @@ from brygga.store import Base, Database, SecretBox, resolve_database_url
 # Flows that need only what the shop already has; the rest wait for the ERP staff's work.
 FIRST_FLOWS = ["customers", "orders"]
 
-# What the ERP staff do in the demo's first day (the sandboxes' simulate requests).
+# What the staff do in the demo's first day (the sandboxes' simulate requests): the ERP
+# staff invoice the shop's orders, receive stock and add articles; Magento's add products.
 STAFF_WORK = {
     "fortnox": {"invoice_orders": 10_000, "stock_changes": 15, "articles": 3},
     "vismanet": {"invoice_orders": 1_000, "stock_changes": 15},
+    "magento": {"products": 3},
 }
 STAFF_CREDITS = {"fortnox": {"credit_invoices": 2}, "vismanet": {"credit_invoices": 2}}
 
@@ -158,7 +160,8 @@ class Demo:
         report = SyncReport()
         for step, flows in enumerate(passes):
             if first_day and step == 1:
-                await _simulate(pair.erp, STAFF_WORK.get(pair.erp.system))
+                for sandbox in pair.sandboxes.values():
+                    await _simulate(sandbox, STAFF_WORK.get(sandbox.system))
             if first_day and step == 2:
                 await _simulate(pair.erp, STAFF_CREDITS.get(pair.erp.system))
                 (pair.data_dir / "staff-done").touch()

@@ -1,16 +1,61 @@
-"""The Fortnox connector against the Fortnox sandbox, over real HTTP."""
+"""The Fortnox connector against the Fortnox sandbox, over real HTTP. Every request the
+connector sends in these tests is checked against Fortnox's OpenAPI document."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 
+import httpx
 import pytest
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.mapping import vat_type
 from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
 from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
+from brygga.sandbox.fortnox import deviations
+from tests.sandbox.test_fortnox_spec import SERVER, SPEC
 from tests.support.processes import start_sandbox
+
+
+@cache
+def openapi() -> OpenAPI:
+    return OpenAPI.from_dict(deviations.patched(json.loads(SPEC.read_text())))
+
+
+class SpecCheck:
+    """Collects the requests a client sends (`HttpClient.observe`) and validates them."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> None:
+        self.requests.append(request)
+
+    def validate(self) -> None:
+        if not SPEC.exists():
+            return  # the document lives beside the repository (shared/specs)
+        for request in self.requests:
+            url = request.url
+            mock = MockRequest(
+                SERVER,
+                request.method.lower(),
+                url.path,
+                args=dict(url.params),
+                data=request.content or None,
+            )
+            openapi().validate_request(mock)
+
+
+def checked_client(sandbox, **credentials) -> tuple[FortnoxClient, SpecCheck]:
+    base = sandbox.credentials() | {"rate_limit": False}
+    client = FortnoxClient(sandbox.base_url, base | credentials)
+    check = SpecCheck()
+    client.http.observe(check)
+    return client, check
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +67,10 @@ def sandbox(tmp_path_factory):
 
 @pytest.fixture
 async def client(sandbox):
-    credentials = sandbox.credentials()
-    client = FortnoxClient(sandbox.base_url, credentials | {"rate_limit": False})
+    client, check = checked_client(sandbox)
     yield client
     await client.aclose()
+    check.validate()
 
 
 def customer(email: str, **fields) -> Customer:
@@ -35,11 +80,12 @@ def customer(email: str, **fields) -> Customer:
     )
 
 
-def order(number: str, customer_record: Customer) -> Order:
+def order(number: str, customer_record: Customer, status: str = "") -> Order:
     eur = lambda amount: Money.of(amount, "EUR")  # noqa: E731
     return Order(
         source_id=number,
         number=number,
+        status=status,
         created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),  # 00:30 on 2 Sept in Stockholm
         currency="EUR",
         exchange_rate=Decimal("11.2"),
@@ -152,3 +198,44 @@ async def test_wrong_credentials_are_an_auth_error(sandbox):
             await http.request("GET", "/3/customers")
     assert raised.value.error_class is ErrorClass.AUTH
     assert "wrong" not in str(raised.value)
+
+
+async def shop_order(client: FortnoxClient, number: str, email: str, status: str = "") -> str:
+    """A shop order written by the connector; its Fortnox order number."""
+    buyer = await CustomerWriter(client).create(customer(email), {})
+    record = order(number, customer(email), status)
+    return (await OrderWriter(client).create(record, {"customer": buyer.target_id})).target_id
+
+
+async def test_an_invoiced_order_is_a_conflict_not_a_fortnox_error(client):
+    number = await shop_order(client, "8001", "invoiced@example.se")
+    await client.put(f"/3/orders/{number}/createinvoice")
+    saved = (await client.get(f"/3/orders/{number}"))["Order"]
+    with pytest.raises(ConnectorError) as raised:
+        await OrderWriter(client).update(
+            number, order("8001", customer("invoiced@example.se")), {"customer": "1"}
+        )
+    assert raised.value.error_class is ErrorClass.CONFLICT
+    assert "already invoiced" in raised.value.message and saved["InvoiceReference"] in str(
+        raised.value
+    )
+
+
+async def test_a_cancelled_shop_order_cancels_the_fortnox_order(client):
+    writer = OrderWriter(client)
+    number = await shop_order(client, "8002", "cancel@example.se")
+    buyer = (await client.get(f"/3/orders/{number}"))["Order"]["CustomerNumber"]
+    links = {"customer": buyer}
+    changed = await writer.update(number, order("8002", customer("cancel@example.se")), links)
+    assert changed.payload["Cancelled"] is False  # a plain update stays open
+    cancelled = order("8002", customer("cancel@example.se"), status="CANCELLED")
+    assert (await writer.update(number, cancelled, links)).payload["Cancelled"] is True
+    assert (await client.get(f"/3/orders/{number}"))["Order"]["Cancelled"] is True
+    again = await writer.update(number, cancelled, links)  # nothing left to do
+    assert again.target_id == number and again.payload["Cancelled"] is True
+    with pytest.raises(ConnectorError) as raised:
+        await writer.update(number, order("8002", customer("cancel@example.se")), links)
+    assert raised.value.error_class is ErrorClass.CONFLICT and "cancelled" in raised.value.message
+    # Magento's state for the same; an order cancelled before it reached Fortnox.
+    late = await shop_order(client, "8003", "late@example.se", status="canceled")
+    assert (await client.get(f"/3/orders/{late}"))["Order"]["Cancelled"] is True

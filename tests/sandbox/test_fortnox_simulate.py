@@ -186,3 +186,84 @@ def test_bad_bodies_are_refused(sandbox: SandboxProcess, body: Any, complaint: s
     response = httpx.post(f"{sandbox.base_url}/_sandbox/simulate", json=body)
     assert response.status_code == 422
     assert complaint in response.text
+
+
+def shop_orders(client: httpx.Client, plan: list[tuple[str, str]]) -> list[str]:
+    """Orders of (ExternalInvoiceReference1, OrderDate); their numbers."""
+    customer = client.post("/3/customers", json={"Customer": {"Name": "Webbkund"}})
+    number = customer.json()["Customer"]["CustomerNumber"]
+    made = []
+    for reference, day in plan:
+        row = {"ArticleNumber": sorted(SEEDED)[0], "OrderedQuantity": "1"}
+        body = {"CustomerNumber": number, "ExternalInvoiceReference1": reference,
+                "OrderDate": day, "OrderRows": [row]}  # fmt: skip
+        response = client.post("/3/orders", json={"Order": body})
+        assert response.status_code == 201, response.text
+        made.append(response.json()["Order"]["DocumentNumber"])
+    return made
+
+
+def test_staff_invoice_the_oldest_open_shop_orders(sandbox: SandboxProcess, client: httpx.Client):
+    newer, manual, cancelled, oldest, older = shop_orders(
+        client,
+        [("S-3", "2026-03-03"), ("", "2026-01-01"), ("S-0", "2026-01-01"),
+         ("S-1", "2026-01-01"), ("S-2", "2026-02-02")],
+    )  # fmt: skip
+    assert client.put(f"/3/orders/{cancelled}/cancel").status_code == 200
+    seen = event_count(sandbox.base_url)
+    made = simulate(sandbox.base_url, {"invoice_orders": 2})["invoice_orders"]
+    assert len(made) == 2
+    for order_number, invoice_number in zip((oldest, older), made, strict=True):
+        invoice = exact(client.get(f"/3/invoices/{invoice_number}"))["Invoice"]
+        order = exact(client.get(f"/3/orders/{order_number}"))["Order"]
+        assert invoice["OrderReference"] == order_number
+        assert order["InvoiceReference"] == invoice_number
+        assert invoice["ExternalInvoiceReference1"] == order["ExternalInvoiceReference1"]
+        assert invoice["Total"] == order["Total"]
+    # The same events as `PUT /3/orders/{n}/createinvoice`.
+    assert events_since(sandbox.base_url, seen) == [
+        ("invoices", "invoice-created-v1", made[0]), ("orders", "order-updated-v1", oldest),
+        ("invoices", "invoice-created-v1", made[1]), ("orders", "order-updated-v1", older),
+    ]  # fmt: skip
+    rest = simulate(sandbox.base_url, {"invoice_orders": 100})["invoice_orders"]
+    invoiced = {exact(client.get(f"/3/invoices/{n}"))["Invoice"]["OrderReference"] for n in rest}
+    assert newer in invoiced and not {manual, cancelled, oldest, older} & invoiced
+    assert simulate(sandbox.base_url, {"invoice_orders": 100})["invoice_orders"] == []
+
+
+def test_staff_fully_credit_invoices_of_shop_orders(sandbox: SandboxProcess, client: httpx.Client):
+    shop_orders(client, [("S-10", "2026-04-01"), ("S-11", "2026-04-02")])
+    simulate(sandbox.base_url, {"invoice_orders": 100, "invoices": 2})
+    seen = event_count(sandbox.base_url)
+    credits = simulate(sandbox.base_url, {"credit_invoices": 1})["credit_invoices"]
+    assert len(credits) == 1
+    credit = exact(client.get(f"/3/invoices/{credits[0]}"))["Invoice"]
+    original = exact(client.get(f"/3/invoices/{credit['CreditInvoiceReference']}"))["Invoice"]
+    assert credit["Credit"] == "true" and original["CreditInvoiceReference"] == credits[0]
+    assert original["OrderReference"] != "0" and original["ExternalInvoiceReference1"]
+    assert credit["Total"] == -original["Total"] and original["Balance"] == 0
+    assert events_since(sandbox.base_url, seen) == [
+        ("invoices", "invoice-created-v1", credits[0]),
+        ("invoices", "invoice-updated-v1", original["DocumentNumber"]),
+    ]
+    rest = simulate(sandbox.base_url, {"credit_invoices": 1000})["credit_invoices"]
+    for number in rest:
+        credited = exact(client.get(f"/3/invoices/{number}"))["Invoice"]["CreditInvoiceReference"]
+        assert exact(client.get(f"/3/invoices/{credited}"))["Invoice"]["OrderReference"] != "0"
+    assert simulate(sandbox.base_url, {"credit_invoices": 5})["credit_invoices"] == []
+
+
+def test_invoicing_and_crediting_are_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    answers = []
+    for name in ("a", "b"):
+        process = start_sandbox("fortnox", tmp_path / name, "--no-rate-limit")
+        try:
+            with api(process.base_url) as client:
+                shop_orders(client, [(f"S-{n}", f"2026-05-{n:02}") for n in range(1, 7)])
+            calls = [{"invoice_orders": 4}, {"credit_invoices": 2, "invoice_orders": 5}]
+            answers.append([simulate(process.base_url, body) for body in calls])
+        finally:
+            process.stop()
+    assert answers[0] == answers[1]
+    assert answers[0][0]["invoice_orders"] == ["1", "2", "3", "4"]
+    assert len(answers[0][1]["credit_invoices"]) == 2

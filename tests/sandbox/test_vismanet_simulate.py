@@ -159,4 +159,10 @@ def test_broken_json_is_refused(sandbox: SandboxProcess) -> None:
 
 
 def test_empty_body_object_changes_nothing(sandbox: SandboxProcess) -> None:
-    assert made(sandbox) == {"invoices": [], "credit_notes": [], "stock_changes": []}
+    assert made(sandbox) == {
+        "invoices": [],
+        "credit_notes": [],
+        "stock_changes": [],
+        "invoice_orders": [],
+        "credit_invoices": [],
+    }

@@ -178,6 +178,29 @@ def test_documents_match_the_spec(
     assert [document["referenceNumber"] for document in listed] == [number]
 
 
+def test_customer_payments_match_the_spec(openapi: OpenAPI, client: httpx.Client) -> None:
+    line = wrap({"inventoryNumber": "NB001-01-01", "quantity": 1, "unitPriceInCurrency": 100})
+    invoice = wrap({"customerNumber": "10002"}) | {"invoiceLines": [line | {"operation": "Insert"}]}
+    number = key_of(client.post("/v2/customerinvoice", json=invoice))
+    client.post(f"/v1/customerinvoice/{number}/action/release").raise_for_status()
+    applied = wrap({"documentType": "Invoice", "refNbr": number, "amountPaid": 50})
+    body = wrap(
+        {"type": "Payment", "customer": "10002", "applicationDate": "2026-09-02T00:00:00",
+         "paymentRef": "psp_spec", "paymentMethod": "KORT", "currency": "SEK",
+         "paymentAmount": 50}
+    ) | {"paymentLines": [applied | {"operation": "Insert"}]}  # fmt: skip
+    payment = key_of(call(openapi, client, "POST", "/v1/customerPayment", body))
+    call(openapi, client, "PUT", f"/v1/customerPayment/{payment}", wrap({"invoiceText": "Spec"}))
+    action = f"/v1/customerPayment/{payment}/action/release"
+    released = call(openapi, client, "POST", action, wrap({"type": "Payment"})).json()
+    assert released["actionResult"] == "Done"
+    read = call(openapi, client, "GET", f"/v1/customerPayment/{payment}").json()
+    assert (read["status"], read["paymentLines"][0]["balance"]) == ("Closed", 75)
+    params = {"invoiceRefNbr": number, "pageNumber": "1", "pageSize": "10"}
+    listed = call(openapi, client, "GET", "/v1/customerPayment", params=params).json()
+    assert [entry["refNbr"] for entry in listed] == [payment]
+
+
 def test_reference_data_matches_the_spec(openapi: OpenAPI, client: httpx.Client) -> None:
     rate = wrap({"fromCurrencyId": "EUR", "toCurrencyId": "SEK", "rateType": "SPOT",
                  "effectiveDate": "2026-10-01T00:00:00", "rate": 11.5,

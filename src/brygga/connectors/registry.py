@@ -10,11 +10,18 @@ from brygga.connectors.centra import catalogue as centra_catalogue
 from brygga.connectors.centra import fulfilment as centra_fulfilment
 from brygga.connectors.centra import streams as centra_streams
 from brygga.connectors.centra.client import CentraClient
+from brygga.connectors.fortnox import payments as fortnox_payments
+from brygga.connectors.fortnox import refunds as fortnox_refunds
+from brygga.connectors.fortnox import streams as fortnox_streams
+from brygga.connectors.fortnox import writers as fortnox_writers
 from brygga.connectors.fortnox.client import FortnoxClient
-from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
 from brygga.connectors.magento import streams as magento_streams
 from brygga.connectors.magento import writers as magento_writers
 from brygga.connectors.magento.client import MagentoClient
+from brygga.connectors.vismanet import finance as vismanet_finance
+from brygga.connectors.vismanet import streams as vismanet_streams
+from brygga.connectors.vismanet import writers as vismanet_writers
+from brygga.connectors.vismanet.client import VismanetClient
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,23 @@ SYSTEMS: dict[str, System] = {
             "credit_note": centra_fulfilment.CreditNoteWriter,
         },
     ),
-    "fortnox": System(FortnoxClient, writers={"order": OrderWriter, "customer": CustomerWriter}),
+    "fortnox": System(
+        FortnoxClient,
+        streams={
+            "product": fortnox_streams.ProductsStream,
+            "stock": fortnox_streams.StockStream,
+            "invoice": fortnox_streams.InvoicesStream,
+            "credit_note": fortnox_streams.CreditNotesStream,
+        },
+        writers={
+            "customer": fortnox_writers.CustomerWriter,
+            "order": fortnox_writers.OrderWriter,
+            "product": fortnox_writers.ProductWriter,
+            "refund": fortnox_refunds.RefundWriter,
+            "payment": fortnox_payments.PaymentWriter,
+        },
+        rotates_credentials=True,
+    ),
     "magento": System(
         MagentoClient,
         streams={
@@ -57,6 +80,22 @@ SYSTEMS: dict[str, System] = {
             "stock": magento_writers.StockWriter,
             "invoice": magento_writers.InvoiceWriter,
             "credit_note": magento_writers.CreditNoteWriter,
+        },
+    ),
+    "vismanet": System(
+        VismanetClient,
+        streams={
+            "product": vismanet_streams.ProductsStream,
+            "stock": vismanet_streams.StockStream,
+            "invoice": vismanet_streams.InvoicesStream,
+            "credit_note": vismanet_streams.CreditNotesStream,
+        },
+        writers={
+            "customer": vismanet_writers.CustomerWriter,
+            "order": vismanet_writers.OrderWriter,
+            "product": vismanet_writers.ProductWriter,
+            "refund": vismanet_finance.RefundWriter,
+            "payment": vismanet_finance.PaymentWriter,
         },
     ),
 }

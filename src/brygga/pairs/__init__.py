@@ -87,13 +87,32 @@ def _pair(name: str, shop: str, erp: str, settings: dict[str, Mapping[str, Any]]
     return PairTemplate(name=name, shop=shop, erp=erp, flows=flows)
 
 
+# Defaults per system side; each setting is read by the connector named in the comment.
+CENTRA_SHOP = {
+    "stock": _settings(warehouse="Main Warehouse"),  # centra.catalogue.StockWriter
+    "invoices": _settings(capture=True, ship=True),  # centra.fulfilment.InvoiceWriter
+    "credit_notes": _settings(restock=False, complete_return=True),
+}
+# Magento tax classes of the demo store: 2 standard (25 %), 10 and 11 the reduced rates.
+MAGENTO_TAX_CLASSES = {"2": 25, "10": 12, "11": 6}
+
+
+def _magento_shop(erp_name: str) -> dict[str, Mapping[str, Any]]:
+    return {
+        "products": _settings(tax_classes=MAGENTO_TAX_CLASSES),  # magento.streams
+        "stock": _settings(source="default"),  # magento.writers.StockWriter
+        "invoices": _settings(erp_name=erp_name, capture=False),
+        "credit_notes": _settings(erp_name=erp_name),
+    }
+
+
 PAIRS = {
     pair.name: pair
     for pair in (
-        _pair("centra-fortnox", "centra", "fortnox", {}),
-        _pair("fortnox-magento", "magento", "fortnox", {}),
-        _pair("centra-vismanet", "centra", "vismanet", {}),
-        _pair("magento-vismanet", "magento", "vismanet", {}),
+        _pair("centra-fortnox", "centra", "fortnox", {**CENTRA_SHOP}),
+        _pair("fortnox-magento", "magento", "fortnox", {**_magento_shop("Fortnox")}),
+        _pair("centra-vismanet", "centra", "vismanet", {**CENTRA_SHOP}),
+        _pair("magento-vismanet", "magento", "vismanet", {**_magento_shop("Visma.net")}),
     )
 }
 

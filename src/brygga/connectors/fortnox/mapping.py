@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from brygga.model import Customer, CustomerType, Order, OrderLine
+from brygga.model import Customer, CustomerType, Order, OrderLine, Product
 
 # Fortnox dates are Swedish local dates (fortnox.md §3.5, unconfirmed but the only sane reading).
 FORTNOX_TIME_ZONE = ZoneInfo("Europe/Stockholm")
@@ -89,3 +90,26 @@ def _row(line: OrderLine) -> dict[str, Any]:
 
 def _person(customer: Customer) -> str:
     return f"{customer.first_name} {customer.last_name}".strip()
+
+
+def is_cancelled(order: Order) -> bool:
+    """Centra says `CANCELLED`, Magento `canceled` (centra.md §4.1, magento.md §4.1)."""
+    return order.status.lower() in ("cancelled", "canceled")
+
+
+def article_to_fortnox(product: Product, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """An article from a product's one variant; the price goes to `/3/prices` (§4.6, §4.7)."""
+    variant = product.variants[0]
+    fields: dict[str, Any] = {
+        "Description": variant.name[:200],
+        "EAN": variant.ean,
+        "Active": product.active,
+        "WebshopArticle": True,
+        "StockGoods": settings.get("stock_goods", True),
+        "Type": "STOCK" if settings.get("stock_goods", True) else "SERVICE",
+        "VAT": variant.tax_rate,
+        "Unit": settings.get("unit") or None,
+        "SalesAccount": settings.get("sales_account") or None,
+    }
+    # Fields left out take the company's predefined values (§3.5).
+    return {key: value for key, value in fields.items() if value not in ("", None)}

@@ -1,29 +1,20 @@
-"""Creating and updating customers and orders in Fortnox, and finding them again."""
+"""Creating and updating customers, orders and articles in Fortnox, and finding them again."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from urllib.parse import quote
 
+from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
-from brygga.connectors.fortnox.mapping import customer_to_fortnox, order_to_fortnox
+from brygga.connectors.fortnox.mapping import (
+    article_to_fortnox,
+    customer_to_fortnox,
+    is_cancelled,
+    order_to_fortnox,
+)
+from brygga.connectors.fortnox.reading import BASE_CURRENCY, reference
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
-from brygga.model import Customer, Order
-
-LIST_LIMIT = 500  # the maximum page size (fortnox.md §3.4)
-
-
-async def _search(client: FortnoxClient, path: str, key: str, **params: Any) -> AsyncIterator[Any]:
-    """Every item of a filtered list, page by page until `@CurrentPage == @TotalPages`."""
-    page = 1
-    while True:
-        body = await client.get(path, limit=LIST_LIMIT, page=page, **params)
-        for item in body[key]:
-            yield item
-        meta = body["MetaInformation"]
-        if meta["@CurrentPage"] >= meta["@TotalPages"]:
-            return
-        page += 1
+from brygga.model import Customer, Order, Product
 
 
 class CustomerWriter:
@@ -41,9 +32,10 @@ class CustomerWriter:
             return None
         # Search params are substring matches (ILIKE %v%): compare exactly here (§3.4).
         wanted = record.email.lower()
-        async for item in _search(self.client, "/3/customers", "Customers", email=record.email):
-            if (item.get("Email") or "").lower() == wanted:
-                return Written(str(item["CustomerNumber"]), item)
+        async for items in self.client.items("/3/customers", "Customers", email=record.email):
+            for item in items:
+                if (item.get("Email") or "").lower() == wanted:
+                    return Written(str(item["CustomerNumber"]), item)
         return None
 
     async def create(self, record: Customer, links: dict[str, str]) -> Written:
@@ -57,7 +49,8 @@ class CustomerWriter:
 
 
 class OrderWriter:
-    """Sales orders, found again by the shop order number in `ExternalInvoiceReference1`."""
+    """Sales orders, found again by the shop order number in `ExternalInvoiceReference1`. A
+    cancelled shop order cancels its Fortnox order; an invoiced order no longer changes."""
 
     entity = "order"
     reuse_existing = False
@@ -68,18 +61,102 @@ class OrderWriter:
 
     async def find(self, record: Order) -> Written | None:
         params = {"externalinvoicereference1": record.number}
-        async for item in _search(self.client, "/3/orders", "Orders", **params):
-            if str(item.get("ExternalInvoiceReference1") or "") == record.number:
-                return Written(str(item["DocumentNumber"]), item)
+        async for items in self.client.items("/3/orders", "Orders", **params):
+            for item in items:
+                if str(item.get("ExternalInvoiceReference1") or "") == record.number:
+                    return Written(str(item["DocumentNumber"]), item)
         return None
 
     async def create(self, record: Order, links: dict[str, str]) -> Written:
         payload = order_to_fortnox(record, links["customer"])
         body = await self.client.post("/3/orders", {"Order": payload})
-        return Written(str(body["Order"]["DocumentNumber"]), body["Order"])
+        created = Written(str(body["Order"]["DocumentNumber"]), body["Order"])
+        # A shop order cancelled before it reached Fortnox is kept there, cancelled.
+        return await self._cancel(created.target_id) if is_cancelled(record) else created
 
     async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
+        current = (await self.client.get(f"/3/orders/{target_id}"))["Order"]
+        invoice = reference(current.get("InvoiceReference"))
+        if invoice:
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"Fortnox order {target_id} of shop order {record.number} is already invoiced "
+                f"(invoice {invoice}) and cannot change; correct the invoice in Fortnox",
+            )
+        if current.get("Cancelled"):
+            if is_cancelled(record):
+                return Written(target_id, current)
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"Fortnox order {target_id} of shop order {record.number} is cancelled in "
+                "Fortnox and cannot change",
+            )
+        if is_cancelled(record):
+            return await self._cancel(target_id)
         # Rows without RowId replace the old rows by position; all rows are sent (§3.5).
         payload = order_to_fortnox(record, links["customer"])
         body = await self.client.put(f"/3/orders/{target_id}", {"Order": payload})
         return Written(target_id, body["Order"])
+
+    async def _cancel(self, target_id: str) -> Written:
+        body = await self.client.put(f"/3/orders/{target_id}/cancel")
+        return Written(target_id, body["Order"])
+
+
+class ProductWriter:
+    """Articles from shop products (one variant each): `ArticleNumber` = SKU, and the price in
+    price list `price_list` (default "A") through `/3/prices` (§4.6, §4.7). Articles that
+    already exist with that number are reused."""
+
+    entity = "product"
+    reuse_existing = True
+
+    def __init__(self, client: FortnoxClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+
+    async def find(self, record: Product) -> Written | None:
+        sku = record.variants[0].sku
+        # `articlenumber` is a substring search (§3.4); the list also takes any character.
+        async for items in self.client.items("/3/articles", "Articles", articlenumber=sku):
+            for item in items:
+                if item["ArticleNumber"] == sku:
+                    return Written(sku, item)
+        return None
+
+    async def create(self, record: Product, links: dict[str, str]) -> Written:
+        sku = record.variants[0].sku
+        article = article_to_fortnox(record, self.settings) | {"ArticleNumber": sku}
+        body = await self.client.post("/3/articles", {"Article": article})
+        await self._price(record, new=True)
+        return Written(sku, body["Article"])
+
+    async def update(self, target_id: str, record: Product, links: dict[str, str]) -> Written:
+        path = f"/3/articles/{quote(target_id, safe='')}"
+        body = await self.client.put(path, {"Article": article_to_fortnox(record, self.settings)})
+        await self._price(record, new=False)
+        return Written(target_id, body["Article"])
+
+    async def _price(self, record: Product, new: bool) -> None:
+        variant = record.variants[0]
+        if not variant.prices:
+            return
+        price = next((p for p in variant.prices if p.currency == BASE_CURRENCY), None)
+        if price is None:
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"product {variant.sku} has no {BASE_CURRENCY} price; Fortnox price lists are "
+                f"in {BASE_CURRENCY}",
+            )
+        price_list = self.settings.get("price_list", "A")
+        body = {"PriceList": price_list, "ArticleNumber": variant.sku, "FromQuantity": 0,
+                "Price": price.amount}  # fmt: skip
+        if not new:
+            path = f"/3/prices/{quote(price_list, safe='')}/{quote(variant.sku, safe='')}"
+            try:
+                await self.client.put(path, {"Price": body})
+                return
+            except ConnectorError as exc:
+                if exc.error_class is not ErrorClass.NOT_FOUND:
+                    raise
+        await self.client.post("/3/prices", {"Price": body})

@@ -53,6 +53,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
         app.include_router(resource.router(context))
     add_topics_route(app, issuer, context.events, config.seed)
     add_simulation_route(app, context)
+    oauth.add_expiry_route(app, issuer)
     credentials = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     add_inspection_routes(app, store, credentials | {"tenant_id": str(TENANT_ID)})
     return app

@@ -82,7 +82,9 @@ def _credit_target(store: DocumentStore, number: str) -> Record:
     return original
 
 
-def _full_credit(context: Context, original: Record) -> Record:
+def full_credit(context: Context, number: str) -> Record:
+    """`PUT /3/invoices/{n}/credit`: the original, now linked to its new full credit invoice."""
+    original = _credit_target(context.store, number)
     payload = _copy(original, "InvoiceRows", -1)
     payload["CreditInvoiceReference"] = original["DocumentNumber"]
     credit = save(context.store, None, payload)
@@ -163,7 +165,7 @@ def router(context: Context) -> APIRouter:
 
     @routes.put("/{number}/credit")
     async def credit(request: Request, number: str) -> Response:
-        return respond(context, request, _full_credit(context, _credit_target(store, number)))
+        return respond(context, request, full_credit(context, number))
 
     @routes.put("/{number}/externalprint")
     async def external_print(request: Request, number: str) -> Response:

@@ -11,6 +11,9 @@
   Access tokens are stateless JWTs: they stay valid until they expire.
 - Access tokens are HS256 JWTs with a `tenantId` claim, valid `BRYGGA_SANDBOX_FORTNOX_TOKEN_TTL`
   seconds (default 3600). The signing secret is made once and kept in the store.
+- `POST /_sandbox/expire-tokens` (no Fortnox counterpart) makes every access token issued so far
+  invalid, as if its hour had passed: the fault "expired JWT → 401" of §7.9. It signs new
+  tokens with a new secret; refresh tokens are untouched.
 
 Errors use the Ory Hydra shape; per-error HTTP statuses are undocumented (400 for grant errors,
 401 for client authentication is what Hydra does).
@@ -29,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import jwt
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from brygga.sandbox.fortnox.errors import OAuthError
@@ -41,7 +44,7 @@ CODE_TTL = 600
 REFRESH_TTL = 45 * 24 * 3600
 
 
-@dataclass(frozen=True)
+@dataclass
 class TokenIssuer:
     store: DocumentStore
     secret: str
@@ -54,6 +57,10 @@ class TokenIssuer:
             secret = secrets.token_urlsafe(48)
             store.set_meta("jwt_secret", secret)
         return cls(store, secret, int(os.environ.get(TOKEN_TTL_ENV, "3600")))
+
+    def expire_access_tokens(self) -> None:
+        self.secret = secrets.token_urlsafe(48)
+        self.store.set_meta("jwt_secret", self.secret)
 
     def claims(self, token: str) -> dict[str, Any] | None:
         """The claims of a valid, unexpired access token; None for anything else."""
@@ -116,6 +123,13 @@ def router(issuer: TokenIssuer) -> APIRouter:
         return JSONResponse({"revoked": revoked}, headers={"Cache-Control": "no-store"})
 
     return routes
+
+
+def add_expiry_route(app: FastAPI, issuer: TokenIssuer) -> None:
+    @app.post("/_sandbox/expire-tokens", include_in_schema=False)
+    async def expire_tokens() -> Response:
+        issuer.expire_access_tokens()
+        return JSONResponse({"expired": True})
 
 
 def _authenticate(request: Request) -> str:

@@ -149,6 +149,23 @@ LIST = ListSpec(
 )
 
 
+def open_for_invoicing(order: Record) -> bool:
+    return not order["Cancelled"] and not _invoiced(order)
+
+
+def create_invoice_of(context: Context, number: str) -> Record:
+    """`PUT /3/orders/{n}/createinvoice`: the order's invoice, stored, and the order linked."""
+    order = find(context.store, number)
+    if not open_for_invoicing(order):
+        state = "makulerad" if order["Cancelled"] else "redan fakturerad"
+        raise FortnoxError(400, DOCUMENT_LOCKED, f"Ordern är {state}")
+    invoice = invoicing.from_order(context, order)
+    linked = order | {"InvoiceReference": invoice["DocumentNumber"], "_LastModified": timestamp()}
+    context.store.put("orders", number, linked)
+    context.events.emit("orders", "order-updated-v1", number)
+    return invoice
+
+
 def router(context: Context) -> APIRouter:
     routes = APIRouter(prefix="/3/orders", dependencies=[context.access.requires("order")])
     store, events = context.store, context.events
@@ -197,13 +214,6 @@ def router(context: Context) -> APIRouter:
 
     @routes.put("/{number}/createinvoice")
     async def create_invoice(request: Request, number: str) -> Response:
-        order = find(store, number)
-        if order["Cancelled"] or _invoiced(order):
-            state = "makulerad" if order["Cancelled"] else "redan fakturerad"
-            raise FortnoxError(400, DOCUMENT_LOCKED, f"Ordern är {state}")
-        invoice = invoicing.from_order(context, order)
-        saved(order | {"InvoiceReference": invoice["DocumentNumber"],
-                       "_LastModified": timestamp()}, "order-updated-v1")  # fmt: skip
-        return invoicing.respond(context, request, invoice)
+        return invoicing.respond(context, request, create_invoice_of(context, number))
 
     return routes

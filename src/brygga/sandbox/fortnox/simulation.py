@@ -1,6 +1,7 @@
 """`POST /_sandbox/simulate`: the ERP staff at work between two syncs (no Fortnox counterpart).
 
-`{"invoices": n, "payments": n, "stock_changes": n, "articles": n}` (each optional) makes:
+`{"invoices": n, "payments": n, "stock_changes": n, "articles": n, "invoice_orders": n,
+"credit_invoices": n}` (each optional) makes:
 - invoices for existing customers, with one to three rows of seeded articles that still have a
   price (numbered from the company's series, as a `POST /3/invoices` would);
 - full payments of unpaid invoices (not cancelled, not credit invoices), lowering their
@@ -8,13 +9,17 @@
 - stock changes: mostly deliveries, now and then a few units written off, as a
   `PUT /3/articles/{n}` of `QuantityInStock` would (the warehouse stock balance is derived from
   it, see `warehouse.py`);
-- new stock articles, each with a base price in the preselected price list.
+- new stock articles, each with a base price in the preselected price list;
+- invoices of the oldest open orders (not cancelled, not yet invoiced) that carry a shop order
+  number in `ExternalInvoiceReference1`, as `PUT /3/orders/{n}/createinvoice` makes them;
+- full credits of random invoices made from such orders and not yet credited, as
+  `PUT /3/invoices/{n}/credit` makes them.
 
-It answers with the invoice, payment and article numbers it touched. Every change is stored and
-logged by the same functions as the REST API's, so the same topic events follow. Each call
-draws from its own stream, seeded by the sandbox seed and a stored counter, so the same seed and
-calls give the same changes on a fresh data directory. The route is `async` on purpose, like the
-REST routes: it runs on the event loop, so no two writers meet.
+It answers with the invoice, payment, article and credit invoice numbers it touched. Every
+change is stored and logged by the same functions as the REST API's, so the same topic events
+follow. Each call draws from its own stream, seeded by the sandbox seed and a stored counter, so
+the same seed and calls give the same changes on a fresh data directory. The route is `async`
+on purpose, like the REST routes: it runs on the event loop, so no two writers meet.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from brygga.sandbox import seed as demo
-from brygga.sandbox.fortnox import articles, invoices, invoicing, payments
+from brygga.sandbox.fortnox import articles, invoices, invoicing, orders, payments
 from brygga.sandbox.fortnox.context import Context
 from brygga.sandbox.fortnox.fields import plain
 from brygga.sandbox.fortnox.lists import natural
@@ -47,6 +52,8 @@ class Simulation(BaseModel):
     payments: int = Field(0, ge=0, le=10_000, description="full payments of unpaid invoices")
     stock_changes: int = Field(0, ge=0, le=10_000, description="deliveries and write-offs")
     articles: int = Field(0, ge=0, le=1_000, description="new stock articles")
+    invoice_orders: int = Field(0, ge=0, le=10_000, description="invoices of shop orders")
+    credit_invoices: int = Field(0, ge=0, le=10_000, description="full credits of their invoices")
 
 
 def add_simulation_route(app: FastAPI, context: Context) -> None:
@@ -81,7 +88,43 @@ def simulate(context: Context, seeded: list[str], wanted: Simulation) -> dict[st
             for a in picks(wanted.stock_changes, lambda: _restock(context, rng, stocked))
         ],
         "articles": [_article(context, rng)["ArticleNumber"] for _ in range(wanted.articles)],
+        "invoice_orders": _invoice_orders(context, wanted.invoice_orders),
+        "credit_invoices": _credit_invoices(context, rng, wanted.credit_invoices),
     }
+
+
+def _invoice_orders(context: Context, count: int) -> list[str]:
+    """Invoice the `count` oldest open shop orders; the new invoice numbers."""
+    waiting = sorted(
+        (
+            order
+            for order in context.store.all("orders")
+            if orders.open_for_invoicing(order) and order["ExternalInvoiceReference1"]
+        ),
+        key=lambda order: (order["OrderDate"], natural(order["DocumentNumber"])),
+    )
+    return [
+        orders.create_invoice_of(context, order["DocumentNumber"])["DocumentNumber"]
+        for order in waiting[:count]
+    ]
+
+
+def _credit_invoices(context: Context, rng: random.Random, count: int) -> list[str]:
+    """Fully credit `count` random uncredited invoices of shop orders; the credit numbers."""
+    creditable = sorted(
+        (
+            invoice["DocumentNumber"]
+            for invoice in context.store.all("invoices")
+            if invoice["OrderReference"] not in ("", "0")
+            and invoice["ExternalInvoiceReference1"]
+            and not invoice["Cancelled"]
+            and invoice["Credit"] == "false"
+            and invoice["CreditInvoiceReference"] in ("", "0")
+        ),
+        key=natural,
+    )
+    chosen = rng.sample(creditable, min(count, len(creditable)))
+    return [invoicing.full_credit(context, number)["CreditInvoiceReference"] for number in chosen]
 
 
 def _invoice(

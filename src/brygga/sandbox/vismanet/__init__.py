@@ -9,8 +9,9 @@ Demo credentials (also at `/_sandbox/credentials`): client `isv_brygga_demo` /
 `9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d` gets tokens that the API refuses. Token endpoint
 `POST /connect/token`. Environment: `BRYGGA_SANDBOX_VISMANET_TOKEN_TTL` (seconds),
 `BRYGGA_SANDBOX_VISMANET_RATE_LIMIT` (requests per hour), `BRYGGA_SANDBOX_VISMANET_MAX_PAGE_SIZE`.
+`POST /_sandbox/revoke-tokens` makes every token issued so far get 401.
 
 Served: customers, inventory items and summary, customer invoices and credit notes (with
-release), currency rates, VAT categories and zones, background calls, and the SalesOrders V3
-orders with their lines.
+release), customer payments (with release), currency rates, VAT categories and zones,
+background calls, and the SalesOrders V3 orders with their lines.
 """

@@ -15,6 +15,7 @@ from brygga.sandbox.vismanet import (
     customers,
     inventory,
     invoices,
+    payments,
     reference,
     salesorder_service,
     simulation,
@@ -48,7 +49,15 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(connect.router(issuer))
     routers = [
         resource.router(store, config)
-        for resource in (customers, inventory, invoices, reference, background, salesorder_service)
+        for resource in (
+            customers,
+            inventory,
+            invoices,
+            payments,
+            reference,
+            background,
+            salesorder_service,
+        )
     ]
     for router in routers:
         app.include_router(router)
@@ -71,4 +80,5 @@ def create_app(config: SandboxConfig) -> FastAPI:
     }
     add_inspection_routes(app, store, credentials)
     simulation.add_route(app, store, config)
+    connect.add_control(app, issuer, store)
     return app

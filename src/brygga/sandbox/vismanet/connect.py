@@ -9,7 +9,8 @@ secret (in the form or as HTTP Basic, both accepted by Visma Connect's IdentityS
 
 Access tokens are HS256 JWTs with `tenant_id`, `client_id` and `scope` (a list, as
 IdentityServer writes it), valid `BRYGGA_SANDBOX_VISMANET_TOKEN_TTL` seconds (default 3600; the
-live lifetime is per application and unpublished). The signing secret is kept in the store.
+live lifetime is per application and unpublished). The signing secret is kept in the store;
+`POST /_sandbox/revoke-tokens` replaces it, so every token issued before is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import jwt
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from brygga.sandbox.storage import DocumentStore
@@ -43,7 +44,7 @@ TOKEN_TTL_ENV = "BRYGGA_SANDBOX_VISMANET_TOKEN_TTL"
 ISSUER = "https://connect.visma.com"
 
 
-@dataclass(frozen=True)
+@dataclass
 class TokenIssuer:
     secret: str
     ttl: int
@@ -55,6 +56,11 @@ class TokenIssuer:
             secret = secrets.token_urlsafe(48)
             store.set_meta("jwt_secret", secret)
         return cls(secret, int(os.environ.get(TOKEN_TTL_ENV, "3600")))
+
+    def revoke(self, store: DocumentStore) -> None:
+        """Refuse every token issued so far, as when the app's access is withdrawn."""
+        self.secret = secrets.token_urlsafe(48)
+        store.set_meta("jwt_secret", self.secret)
 
     def claims(self, token: str) -> dict[str, Any] | None:
         """The claims of a valid, unexpired token; None for anything else."""
@@ -106,6 +112,16 @@ def router(issuer: TokenIssuer) -> APIRouter:
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     return routes
+
+
+def add_control(app: FastAPI, issuer: TokenIssuer, store: DocumentStore) -> None:
+    """`POST /_sandbox/revoke-tokens` (sandbox only): every access token issued so far gets
+    401 from then on, so clients must fetch a new one."""
+
+    @app.post("/_sandbox/revoke-tokens", include_in_schema=False)
+    async def revoke_tokens() -> Response:
+        issuer.revoke(store)
+        return JSONResponse({"revoked": True})
 
 
 def _authenticate(request: Request, form: dict[str, str]) -> str:

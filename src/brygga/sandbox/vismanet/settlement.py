@@ -41,16 +41,17 @@ def release(store: DocumentStore, kind: Kind, record: Record) -> Record:
         plan.append((invoice, amount))
     record = dict(record) | {"status": "Open", "lastModifiedDateTime": stamp()}
     for invoice, amount in plan:
-        settled = _apply_amount(invoice, record, amount)
+        settled = apply_amount(invoice, record, amount)
         store.put(INVOICE.collection, settled["referenceNumber"], settled)
-        record = _apply_amount(record, settled, amount)
+        record = apply_amount(record, settled, amount)
     record["_applications"] = []
     record = _close_if_settled(record)
     store.put(kind.collection, record["referenceNumber"], record)
     return {"actionId": str(uuid.uuid4()), "actionResult": "Done"}
 
 
-def _apply_amount(document: Record, other: Record, amount: Decimal) -> Record:
+def apply_amount(document: Record, other: Record, amount: Decimal) -> Record:
+    """`document` with `amount` of `other` applied: balance down, an `applications` entry."""
     rate = Decimal(document["exchangeRate"])
     balance = money(Decimal(document["balanceInCurrency"]) - amount)
     entry = {

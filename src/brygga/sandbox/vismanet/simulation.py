@@ -1,18 +1,24 @@
 """`POST /_sandbox/simulate`: the ERP staff at work between two syncs (sandbox only).
 
-`{"invoices": n, "credit_notes": n, "stock_changes": n}` (each optional, default 0):
+`{"invoices": n, "credit_notes": n, "stock_changes": n, "invoice_orders": n,
+"credit_invoices": n}` (each optional, default 0):
 
 - `invoices`: released customer invoices for existing active customers, one to three lines of
   active stock items at their default price in the customer's currency;
 - `credit_notes`: released credit notes for one unit of a line of an open invoice, applied to
   it (at most its balance), so the invoice's balance falls or it closes;
 - `stock_changes`: mostly deliveries, now and then a few units written off, on the default
-  warehouse row of a stock item.
+  warehouse row of a stock item;
+- `invoice_orders`: the oldest open sales orders that carry a shop order number (customer
+  order) shipped and invoiced, the invoice released and carrying that number (`invoicing`);
+- `credit_invoices`: open invoices of shop orders with nothing applied yet, picked at random,
+  credited in full by a released credit note applied to them.
 
 Everything goes through the code the REST API uses (`documents`, `settlement`, `inventory`),
 so every change bumps `lastModifiedDateTime`. Each call draws from its own stream, seeded by
 the sandbox seed and a counter in the store: the same seed and calls give the same changes.
-The answer lists the invoice and credit note numbers and the changed items' numbers.
+The answer lists the invoice and credit note numbers and the changed items' numbers
+(`invoice_orders` the new invoices, `credit_invoices` the new credit notes).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig
 from brygga.sandbox.simulation import picks, stock_movement
 from brygga.sandbox.storage import DocumentStore
-from brygga.sandbox.vismanet import documents, inventory, reference, settlement
+from brygga.sandbox.vismanet import documents, inventory, invoicing, reference, settlement
 from brygga.sandbox.vismanet.company import BASE_CURRENCY, now, stamp
 from brygga.sandbox.vismanet.documents import CREDIT_NOTE, INVOICE, money
 from brygga.sandbox.vismanet.errors import VismaError
@@ -43,6 +49,8 @@ class Simulation(BaseModel):
     invoices: int = Field(0, ge=0, le=1_000, description="new released customer invoices")
     credit_notes: int = Field(0, ge=0, le=1_000, description="released credit notes")
     stock_changes: int = Field(0, ge=0, le=10_000, description="deliveries and write-offs")
+    invoice_orders: int = Field(0, ge=0, le=1_000, description="shop orders invoiced")
+    credit_invoices: int = Field(0, ge=0, le=1_000, description="shop invoices credited")
 
 
 def add_route(app: FastAPI, store: DocumentStore, config: SandboxConfig) -> None:
@@ -92,10 +100,23 @@ def simulate(store: DocumentStore, seed_value: int, wanted: Simulation) -> dict[
     )
     notes = picks(wanted.credit_notes, lambda: _credit_note(store, rng, open_invoices))
     changes = picks(wanted.stock_changes, lambda: _stock_change(store, rng, items))
+    orders = sorted(
+        (order for order in store.all("sales_orders") if invoicing.invoiceable(order)),
+        key=lambda order: (order["_created"], order["type"], order["orderId"]),
+    )
+    invoiced = [invoicing.invoice_order(store, order) for order in orders[: wanted.invoice_orders]]
+    shop_invoices = sorted(
+        (d for d in store.all(INVOICE.collection) if invoicing.from_shop_order(d)),
+        key=lambda document: (len(document["referenceNumber"]), document["referenceNumber"]),
+    )
+    chosen = rng.sample(shop_invoices, min(wanted.credit_invoices, len(shop_invoices)))
+    credited = [invoicing.credit_invoice(store, invoice) for invoice in chosen]
     return {
         "invoices": [record["referenceNumber"] for record in made_invoices],
         "credit_notes": [record["referenceNumber"] for record in notes],
         "stock_changes": [record["inventoryNumber"] for record in changes],
+        "invoice_orders": [record["referenceNumber"] for record in invoiced],
+        "credit_invoices": [record["referenceNumber"] for record in credited],
     }
 
 

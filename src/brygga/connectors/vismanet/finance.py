@@ -1,0 +1,156 @@
+"""Shop refunds → customer credit notes, captured payments → customer payments (§4.6, §4.7),
+both against the Visma.net invoice of the shop order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.vismanet.client import VismanetClient, dto, lines
+from brygga.connectors.vismanet.documents import (
+    RELEASED,
+    application,
+    credit_note_for_refund,
+    payment_to_visma,
+)
+from brygga.connectors.vismanet.options import Options
+from brygga.engine.protocols import NO_SETTINGS, Settings, Written
+from brygga.model import Payment, PaymentStatus, Refund
+
+INVOICES = "/v1/customerinvoice"
+CREDIT_NOTES = "/v1/customerCreditNote"
+PAYMENTS = "/v1/customerPayment"
+
+
+async def invoice_of_order(client: VismanetClient, order_number: str) -> dict[str, Any]:
+    """The released invoice of a shop order, found by the shop order number that invoices
+    carry from the sales order (§4.5); an open one with a balance first."""
+    found: list[dict[str, Any]] = []
+    for field in ("externalReference", "customerRefNumber"):
+        # Match semantics of these filters are unconfirmed (§8): compare exactly.
+        async for page in client.pages(INVOICES, **{field: order_number}):
+            found += [doc for doc in page if doc.get(field) == order_number]
+        if found:
+            break
+    released = [doc for doc in found if doc["status"] in RELEASED and doc["status"] != "Voided"]
+    if not released:
+        waiting = " (its invoice is not released yet)" if found else ""
+        raise ConnectorError(
+            ErrorClass.NOT_FOUND,
+            f"Visma.net has no released invoice for shop order {order_number} yet{waiting}; "
+            "invoice and release the order in Visma.net first",
+        )
+    released.sort(key=lambda doc: (Decimal(doc["balanceInCurrency"]) <= 0, doc["referenceNumber"]))
+    return await client.get(f"{INVOICES}/{released[0]['referenceNumber']}")
+
+
+def _open_balance(invoice: dict[str, Any]) -> Decimal:
+    return Decimal(invoice["balanceInCurrency"]) if invoice["status"] == "Open" else Decimal(0)
+
+
+class _Writer:
+    def __init__(self, client: VismanetClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+        self.options = Options.of(settings)
+
+
+class RefundWriter(_Writer):
+    """Credit notes applied to the order's invoice while it has a balance; the shop refund id
+    is in `customerRefNumber`, the shop order number in `externalReference`."""
+
+    entity = "refund"
+    reuse_existing = False
+
+    async def find(self, record: Refund) -> Written | None:
+        async for page in self.client.pages(CREDIT_NOTES, customerRefNumber=record.source_id):
+            for note in page:
+                if note.get("customerRefNumber") == record.source_id:
+                    return Written(str(note["referenceNumber"]), note)
+        return None
+
+    async def create(self, record: Refund, links: dict[str, str]) -> Written:
+        invoice = await invoice_of_order(self.client, record.order_reference)
+        body = credit_note_for_refund(record, invoice, self.options)
+        balance = _open_balance(invoice)
+        if balance > 0:  # a paid invoice takes no credit: the note stays open for a payout
+            body["applicationLines"] = application(invoice)
+        number = await self.client.create("/v2/customerCreditNote", body)
+        path = f"{CREDIT_NOTES}/{number}"
+        note = await self.client.get(path)
+        if balance > 0 and Decimal(note["balanceInCurrency"]) > balance:
+            capped = application(invoice, balance)[0] | {"operation": "Update"}
+            await self.client.put(path, {"applicationLines": [capped]})
+        if self.options.release_documents:
+            await self.client.action(f"{path}/action/release")
+        return Written(number, await self.client.get(path))
+
+    async def update(self, target_id: str, record: Refund, links: dict[str, str]) -> Written:
+        path = f"{CREDIT_NOTES}/{target_id}"
+        note = await self.client.get(path)
+        if note["status"] in RELEASED:
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"credit note {target_id} for shop refund {record.source_id} is released in "
+                "Visma.net and cannot change; correct it there",
+            )
+        invoice = await invoice_of_order(self.client, record.order_reference)
+        body = credit_note_for_refund(record, invoice, self.options)
+        removed = [{"lineNumber": line["lineNumber"]} for line in note.get("lines") or []]
+        body["lines"] = lines(removed, "Delete") + body["lines"]
+        await self.client.put(path, body)
+        return Written(target_id, await self.client.get(path))
+
+
+class PaymentWriter(_Writer):
+    """Customer payments applied to the order's invoice and released; the shop's payment id
+    is the payment's `paymentRef` (§4.7)."""
+
+    entity = "payment"
+    reuse_existing = False
+
+    async def find(self, record: Payment) -> Written | None:
+        try:
+            invoice = await invoice_of_order(self.client, record.order_reference)
+        except ConnectorError as error:
+            if error.error_class is ErrorClass.NOT_FOUND:
+                return None  # no invoice, so no payment was applied to one
+            raise
+        reference = record.source_id[:40]
+        params = {"invoiceRefNbr": invoice["referenceNumber"]}
+        async for page in self.client.pages(PAYMENTS, **params):
+            for payment in page:
+                if payment.get("paymentRef") == reference:
+                    return Written(str(payment["refNbr"]), payment)
+        return None
+
+    async def create(self, record: Payment, links: dict[str, str]) -> Written:
+        if record.status is not PaymentStatus.SUCCEEDED:
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"shop payment {record.source_id} is {record.status}; only captured payments "
+                "are booked in Visma.net",
+            )
+        invoice = await invoice_of_order(self.client, record.order_reference)
+        if _open_balance(invoice) <= 0:
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"invoice {invoice['referenceNumber']} of shop order {record.order_reference} "
+                "has nothing left to pay in Visma.net; check it there",
+            )
+        number = await self.client.create(PAYMENTS, payment_to_visma(record, invoice, self.options))
+        path = f"{PAYMENTS}/{number}"
+        if self.options.release_documents:
+            await self.client.action(f"{path}/action/release", dto({"type": "Payment"}))
+        return Written(number, await self.client.get(path))
+
+    async def update(self, target_id: str, record: Payment, links: dict[str, str]) -> Written:
+        payment = await self.client.get(f"{PAYMENTS}/{target_id}")
+        if Decimal(payment["paymentAmount"]) != record.amount.amount:
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"payment {target_id} in Visma.net is for {payment['paymentAmount']}, shop "
+                f"payment {record.source_id} is now {record.amount}; correct it in Visma.net",
+            )
+        return Written(target_id, payment)

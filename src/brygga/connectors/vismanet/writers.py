@@ -1,0 +1,232 @@
+"""Creating and updating customers, sales orders and items in Visma.net, and finding them again."""
+
+from __future__ import annotations
+
+import base64
+import re
+from decimal import Decimal
+from typing import Any
+
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.vismanet.client import VismanetClient, dto
+from brygga.connectors.vismanet.mapping import (
+    customer_to_visma,
+    filter_stamp,
+    item_to_visma,
+    order_header,
+    order_lines,
+    order_to_v3,
+)
+from brygga.connectors.vismanet.options import Options
+from brygga.engine.protocols import NO_SETTINGS, Settings, Written
+from brygga.model import Customer, Order, Product
+
+ORDERS = "/api/v3/SalesOrders"
+CANCELLED = ("cancelled", "canceled")  # Centra CANCELLED, Magento canceled
+EDITABLE = ("Open", "Hold")
+CANCELLABLE = ("Open", "Hold", "BackOrder")
+PLAIN_ID = re.compile(r"[A-Za-z0-9._-]+")
+LINE_PROPERTY = re.compile(r"orderLines\[(\d+)\]\.inventoryId")
+
+
+def item_path(sku: str) -> str:
+    """`/v1/inventory/{sku}`; keys with reserved URL characters go as `b64(...)` (§3.6)."""
+    if PLAIN_ID.fullmatch(sku):
+        return f"/v1/inventory/{sku}"
+    encoded = base64.urlsafe_b64encode(sku.encode()).decode().rstrip("=")
+    return f"/v1/inventory/b64({encoded})"
+
+
+class _Writer:
+    def __init__(self, client: VismanetClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+        self.options = Options.of(settings)
+
+
+class CustomerWriter(_Writer):
+    """Customers, reused by organisation number (`corporateId`) or e-mail when Visma.net
+    already knows them; there is no external-reference filter (§4.1)."""
+
+    entity = "customer"
+    reuse_existing = True
+
+    async def find(self, record: Customer) -> Written | None:
+        if record.organisation_number:
+            wanted = _digits(record.organisation_number)
+            found = await self._first(
+                {"corporateId": record.organisation_number},
+                lambda c: _digits(c.get("corporateId") or "") == wanted,
+            )
+            if found is not None:
+                return found
+        if record.email:
+            email = record.email.lower()
+            return await self._first(
+                {"email": record.email},
+                lambda c: ((c.get("mainContact") or {}).get("email") or "").lower() == email,
+            )
+        return None
+
+    async def _first(self, params: dict[str, str], matches: Any) -> Written | None:
+        # Filter semantics are unconfirmed (§8): compare the results exactly.
+        async for page in self.client.pages("/v1/customer", **params):
+            for customer in page:
+                if matches(customer) and customer.get("status") != "Inactive":
+                    return Written(str(customer["number"]), customer)
+        return None
+
+    async def create(self, record: Customer, links: dict[str, str]) -> Written:
+        body = customer_to_visma(record, self.options, create=True)
+        number = await self.client.create("/v1/customer", body)
+        return Written(number, await self.client.get(f"/v1/customer/{number}"))
+
+    async def update(self, target_id: str, record: Customer, links: dict[str, str]) -> Written:
+        path = f"/v1/customer/{target_id}"
+        await self.client.put(path, customer_to_visma(record, self.options, create=False))
+        return Written(target_id, await self.client.get(path))
+
+
+class OrderWriter(_Writer):
+    """SalesOrders V3 orders (§4.2), found again by the shop order number in the customer
+    order number (`customer.order`, listed as `customerOrder`)."""
+
+    entity = "order"
+    reuse_existing = False
+
+    def _path(self, order_id: str = "") -> str:
+        return f"{ORDERS}/{self.options.order_type}" + (f"/{order_id}" if order_id else "")
+
+    async def find(self, record: Order) -> Written | None:
+        # `filter` matches substrings of several fields: compare exactly.
+        async for item in self.client.v3_items(self._path(), filter=record.number):
+            if item.get("customerOrder") == record.number:
+                return Written(str(item["orderId"]), item)
+        return None
+
+    async def create(self, record: Order, links: dict[str, str]) -> Written:
+        body = order_to_v3(record, links["customer"], self.options)
+        if self.options.record_exchange_rates:
+            await self._record_rate(record)
+        try:
+            order_id = await self.client.create(ORDERS, body, v3=True)
+        except ConnectorError as error:
+            raise _name_the_sku(error, record) from None
+        if record.status.lower() in CANCELLED:
+            return await self.update(order_id, record, links)
+        order, _ = await self.client.v3_get(self._path(order_id))
+        return Written(order_id, order)
+
+    async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
+        path = self._path(target_id)
+        order, etag = await self.client.v3_get(path)
+        status = order["status"]["description"]
+        if record.status.lower() in CANCELLED:
+            if status == "Cancelled":
+                return Written(target_id, order)
+            if status not in CANCELLABLE:
+                raise _conflict(record, target_id, status, "cannot be cancelled any more")
+            await self.client.v3_patch(path, {"status": "Cancelled"}, etag)
+        else:
+            if status not in EDITABLE:
+                raise _conflict(record, target_id, status, "cannot be changed any more")
+            lines, _ = await self.client.v3_get(f"{path}/lines")
+            if _line_keys(lines["value"]) != _line_keys(order_lines(record, self.options)):
+                raise ConnectorError(
+                    ErrorClass.CONFLICT,
+                    f"the lines of shop order {record.number} changed; change sales order "
+                    f"{target_id} in Visma.net by hand (Brygga updates header, addresses and "
+                    "freight only)",
+                )
+            patch = {
+                "currencyId": record.currency,
+                "customer": {"order": record.number, "refNo": record.number},
+            }
+            await self.client.v3_patch(path, patch | order_header(record, self.options), etag)
+        order, _ = await self.client.v3_get(path)
+        return Written(target_id, order)
+
+    async def _record_rate(self, record: Order) -> None:
+        """The shop's exchange rate as the SPOT rate of the order date, unless Visma.net
+        already has that rate then (§4.8)."""
+        base = self.options.base_currency
+        if record.currency == base or record.base_currency != base:
+            return
+        day = record.created_at.astimezone(self.options.zone).replace(tzinfo=None)
+        day = day.replace(hour=0, minute=0, second=0, microsecond=0)
+        stamp = filter_stamp(day.replace(tzinfo=self.options.zone), self.options.zone)
+        params = {"fromCurrency": record.currency, "toCurrency": base, "rateType": "SPOT"}
+        known = await self.client.get("/v2/currencyrate", fromDate=stamp, toDate=stamp, **params)
+        if any(Decimal(rate["rate"]) == record.exchange_rate for rate in known or []):
+            return
+        rate = {
+            "fromCurrencyId": record.currency,
+            "toCurrencyId": base,
+            "rateType": "SPOT",
+            "effectiveDate": day.isoformat(),
+            "rate": record.exchange_rate,
+            "multDiv": "Multiply",
+        }
+        await self.client.request("POST", "/v2/currencyrate", json=dto(rate))
+
+
+def _line_keys(lines: list[dict[str, Any]]) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    """What makes two sets of order lines the same: item, quantity, price and discount."""
+    return [
+        (
+            str((line.get("inventory") or {}).get("id") or line.get("inventoryId")),
+            Decimal(line["quantity"]),
+            Decimal(line["unitPrice"]),
+            Decimal(line.get("discountAmount") or 0),
+        )
+        for line in lines
+    ]
+
+
+def _conflict(record: Order, order_id: str, status: str, what: str) -> ConnectorError:
+    return ConnectorError(
+        ErrorClass.CONFLICT,
+        f"sales order {order_id} of shop order {record.number} is {status} in Visma.net and "
+        f"{what}; handle the change in Visma.net",
+    )
+
+
+def _name_the_sku(error: ConnectorError, record: Order) -> ConnectorError:
+    """V3 names the refused line by position (`orderLines[1].inventoryId`): name the SKU."""
+    problems = (error.payload or {}).get("errors") if isinstance(error.payload, dict) else None
+    for key in problems or {}:
+        match = LINE_PROPERTY.fullmatch(key)
+        if match and int(match.group(1)) < len(record.lines):
+            sku = record.lines[int(match.group(1))].sku
+            error.error_class = ErrorClass.DATA
+            error.message = (
+                f"item {sku} does not exist or is not active in Visma.net; create the item "
+                f"or fix the SKU of shop order {record.number}"
+            )
+    return error
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isalnum()).upper()
+
+
+class ProductWriter(_Writer):
+    """Inventory items keyed by `inventoryNumber` = SKU (§4.3); one variant per product."""
+
+    entity = "product"
+    reuse_existing = True
+
+    async def find(self, record: Product) -> Written | None:
+        sku = record.variants[0].sku
+        item = await self.client.get_or_none(item_path(sku))
+        return None if item is None else Written(item["inventoryNumber"], item)
+
+    async def create(self, record: Product, links: dict[str, str]) -> Written:
+        await self.client.create("/v1/inventory", item_to_visma(record, self.options, create=True))
+        sku = record.variants[0].sku  # the key is the SKU; `Location` may encode it (§3.6)
+        return Written(sku, await self.client.get(item_path(sku)))
+
+    async def update(self, target_id: str, record: Product, links: dict[str, str]) -> Written:
+        path = item_path(target_id)
+        await self.client.put(path, item_to_visma(record, self.options, create=False))
+        return Written(target_id, await self.client.get(path))
