@@ -169,7 +169,11 @@ class HttpClient:
             options = dict(kwargs)  # each attempt starts from the caller's arguments
             headers = {"Accept": "application/json", **options.pop("headers", {})}
             if self.auth is not None:
-                headers.update(await self.auth.headers())
+                try:
+                    headers.update(await self.auth.headers())
+                except ConnectorError as error:  # the token endpoint may throttle too
+                    self._throttled(error)
+                    raise
             if "json" in options:
                 # Decimals go out as exact JSON numbers, never through float.
                 options["content"] = simplejson.dumps(options.pop("json"), use_decimal=True)
@@ -197,7 +201,10 @@ class HttpClient:
             raise self._error(response)
 
     def _error(self, response: httpx.Response) -> ConnectorError:
-        error = self.classify(response)
+        return self._throttled(self.classify(response))
+
+    def _throttled(self, error: ConnectorError) -> ConnectorError:
+        """Count a 429 and hold every request of this connection for its Retry-After."""
         if error.error_class is ErrorClass.RATE_LIMIT:
             self.stats.throttled += 1
             if error.retry_after is None:
@@ -237,6 +244,21 @@ def default_classifier(response: httpx.Response) -> ConnectorError:
         f"{response.request.method} {response.request.url.path} was refused",
         status=response.status_code,
         payload=_body(response),
+        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+    )
+
+
+def token_refused(response: httpx.Response, message: str, code: str | None) -> ConnectorError:
+    """A token endpoint's refusal: busy or down is retried like any request; anything else
+    means the credentials no longer work."""
+    error_class = error_class_for_status(response.status_code)
+    if error_class not in (ErrorClass.RATE_LIMIT, ErrorClass.TRANSIENT):
+        error_class = ErrorClass.AUTH
+    return ConnectorError(
+        error_class,
+        message,
+        status=response.status_code,
+        code=code,
         retry_after=retry_after_seconds(response.headers.get("Retry-After")),
     )
 

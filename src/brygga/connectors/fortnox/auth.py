@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.http import parse_json, retry_after_seconds
+from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.http import parse_json, token_refused
 
 # Renew a minute early so a request never leaves with a token about to die.
 EARLY_SECONDS = 60
@@ -49,17 +49,9 @@ async def _token_request(
 
 def _refused(response: httpx.Response, body: dict[str, Any], what: str) -> ConnectorError:
     # OAuth errors use the RFC 6749 / Ory Hydra shape, not ErrorInformation (§1.1).
-    status, error = response.status_code, str(body.get("error") or "")
-    error_class = error_class_for_status(status)
-    if error_class not in (ErrorClass.RATE_LIMIT, ErrorClass.TRANSIENT):
-        error_class = ErrorClass.AUTH
-    return ConnectorError(
-        error_class,
-        f"Fortnox refused {what} ({error or status})",
-        status=status,
-        code=error or None,
-        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-    )
+    error = str(body.get("error") or "")
+    message = f"Fortnox refused {what} ({error or response.status_code})"
+    return token_refused(response, message, error or None)
 
 
 class ServiceAccountToken:

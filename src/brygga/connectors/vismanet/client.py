@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.http import HttpClient, parse_json, retry_after_seconds
+from brygga.connectors.http import HttpClient, parse_json, retry_after_seconds, token_refused
 from brygga.connectors.ratelimit import SlidingWindowLimiter, client_limiter
 
 log = logging.getLogger("brygga.vismanet")
@@ -78,12 +78,8 @@ class ConnectToken:
             error = body.get("error", "") if isinstance(body, dict) else ""
             status = response.status_code
             hint = TOKEN_ERRORS.get(error, "check the credentials or reconnect")
-            raise ConnectorError(
-                ErrorClass.TRANSIENT if status >= 500 else ErrorClass.AUTH,
-                f"Visma Connect refused the client credentials ({error or status}); {hint}",
-                status=status,
-                code=error or None,
-            )
+            message = f"Visma Connect refused the client credentials ({error or status}); {hint}"
+            raise token_refused(response, message, error or None)
         self._token = body["access_token"]
         lifetime = int(body.get("expires_in", 3600))  # per application, unpublished (§1.1)
         # Renew a little early so that a request never leaves with a token about to die.
