@@ -5,9 +5,8 @@ database, the secret key and each sandbox's data, so a second demo continues whe
 stopped and `--fresh` starts over.
 
 A demo run is what a merchant's first day looks like: customers and orders reach the ERP; then
-the ERP staff invoice those orders, receive stock and add articles; every flow runs; then the
-staff credit a couple of invoices, and the flows run once more. The staff work is done once per
-sandbox data directory (through each sandbox's `/_sandbox/simulate`), so a second demo run
+the staff work in their systems (below) and every other flow runs. The staff work is done once
+per sandbox data directory (through each sandbox's `/_sandbox/simulate`), so a second demo run
 moves nothing new.
 """
 
@@ -28,17 +27,19 @@ from brygga.pairs import PAIRS, PairTemplate, pair_template
 from brygga.sandbox.processes import SandboxProcess, launch_sandbox
 from brygga.store import Base, Database, SecretBox, resolve_database_url
 
-# Flows that need only what the shop already has; the rest wait for the ERP staff's work.
+# Flows that need only what the shop already has; the rest wait for the staff's work.
 FIRST_FLOWS = ["customers", "orders"]
 
-# What the staff do in the demo's first day (the sandboxes' simulate requests): the ERP
-# staff invoice the shop's orders, receive stock and add articles; Magento's add products.
+# What the staff do on the demo's first day (the sandboxes' simulate requests). Once the
+# orders are in the ERP, its staff invoice them, credit two invoices, receive stock and add
+# articles, and Magento's staff add products. After the invoices reach Magento, its staff
+# refund a few orders (Magento refunds only invoiced orders).
 STAFF_WORK = {
-    "fortnox": {"invoice_orders": 10_000, "stock_changes": 15, "articles": 3},
-    "vismanet": {"invoice_orders": 1_000, "stock_changes": 15},
+    "fortnox": {"invoice_orders": 10_000, "credit_invoices": 2, "stock_changes": 15, "articles": 3},
+    "vismanet": {"invoice_orders": 1_000, "credit_invoices": 2, "stock_changes": 15},
     "magento": {"products": 3},
 }
-STAFF_CREDITS = {"fortnox": {"credit_invoices": 2}, "vismanet": {"credit_invoices": 2}}
+LATE_STAFF_WORK = {"magento": {"refunds": 3}}
 
 # The credential keys each system's connection takes from its sandbox's demo credentials.
 DEMO_CREDENTIALS = {
@@ -148,24 +149,23 @@ class Demo:
         return dict(zip((pair.name for pair in self.pairs), asyncio.run(all_pairs()), strict=True))
 
     async def _day(self, pair: DemoPair, progress: Progress | None) -> SyncReport:
-        """Every flow runs once: shop records first, then the rest after the staff's work,
-        and the credit notes after the staff's credits."""
+        """Every flow runs once (refunds twice on the first day, around the late staff work),
+        shop records first, then the rest after the staff's work."""
         box = SecretBox.from_environment(self.options.home)
         labelled = _labelled(pair.name, progress)
         later = [flow.name for flow in pair.template.flows if flow.name not in FIRST_FLOWS]
-        passes = [FIRST_FLOWS, later]
         first_day = not (pair.data_dir / "staff-done").exists()
+        report = await sync(self.db, box, pair.name, flows=FIRST_FLOWS, progress=labelled)
         if first_day:
-            passes = [FIRST_FLOWS, [f for f in later if f != "credit_notes"], ["credit_notes"]]
-        report = SyncReport()
-        for step, flows in enumerate(passes):
-            if first_day and step == 1:
-                for sandbox in pair.sandboxes.values():
-                    await _simulate(sandbox, STAFF_WORK.get(sandbox.system))
-            if first_day and step == 2:
-                await _simulate(pair.erp, STAFF_CREDITS.get(pair.erp.system))
-                (pair.data_dir / "staff-done").touch()
-            report.merge(await sync(self.db, box, pair.name, flows=flows, progress=labelled))
+            for sandbox in pair.sandboxes.values():
+                await _simulate(sandbox, STAFF_WORK.get(sandbox.system))
+        report.merge(await sync(self.db, box, pair.name, flows=later, progress=labelled))
+        if first_day:
+            (pair.data_dir / "staff-done").touch()
+            if work := LATE_STAFF_WORK.get(pair.shop.system):
+                await _simulate(pair.shop, work)
+                flows = ["refunds"]
+                report.merge(await sync(self.db, box, pair.name, flows=flows, progress=labelled))
         return report
 
     def summary(self, reports: dict[str, SyncReport]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from brygga.connectors.fortnox.invoices import invoice_of_order
 from brygga.connectors.fortnox.mapping import FORTNOX_TIME_ZONE
 from brygga.connectors.fortnox.reading import number
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
-from brygga.model import CENT, Payment, PaymentStatus
+from brygga.model import CENT, Money, Payment, PaymentStatus
 
 Record = dict[str, Any]
 
@@ -49,6 +49,18 @@ class PaymentWriter:
             )
         invoice = await invoice_of_order(self.client, record.order_reference)
         balance = number(invoice["Balance"])
+        # SEK totals are rounded to whole kronor and the difference is `RoundOff` (fortnox.md
+        # §6): a capture of the exact shop total pays the rounded balance.
+        rounding = abs(number(invoice.get("RoundOff") or 0))
+        if balance < record.amount.amount <= balance + rounding:
+            record = record.model_copy(update={"amount": Money.of(balance, record.amount.currency)})
+        if balance == 0:
+            raise ConnectorError(
+                ErrorClass.CONFLICT,
+                f"invoice {invoice['DocumentNumber']} of shop order {record.order_reference} has "
+                f"nothing left to pay in Fortnox (paid or credited); shop payment "
+                f"{record.source_id} of {record.amount} needs a refund or a manual booking",
+            )
         if record.amount.amount > balance:
             raise ConnectorError(
                 ErrorClass.CONFLICT,

@@ -164,9 +164,6 @@ class PaymentsStream(_SalesDocumentStream):
     """Paid invoices by `updated_at`: an invoice captured later turns paid then (§4.5)."""
 
     entity = "payment"
-    # An invoice Brygga made from an ERP invoice is not a payment: offline, it is marked paid
-    # without any money moving.
-    echo_of = "invoice"
     path = "/invoices"
 
     def criteria(self, since: datetime | None, until: datetime) -> Criteria:
