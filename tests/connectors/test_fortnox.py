@@ -80,12 +80,12 @@ def customer(email: str, **fields) -> Customer:
     )
 
 
-def order(number: str, customer_record: Customer, status: str = "") -> Order:
+def order(number: str, customer_record: Customer, cancelled: bool = False) -> Order:
     eur = lambda amount: Money.of(amount, "EUR")  # noqa: E731
     return Order(
         source_id=number,
         number=number,
-        status=status,
+        cancelled=cancelled,
         created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),  # 00:30 on 2 Sept in Stockholm
         currency="EUR",
         exchange_rate=Decimal("11.2"),
@@ -200,10 +200,12 @@ async def test_wrong_credentials_are_an_auth_error(sandbox):
     assert "wrong" not in str(raised.value)
 
 
-async def shop_order(client: FortnoxClient, number: str, email: str, status: str = "") -> str:
+async def shop_order(
+    client: FortnoxClient, number: str, email: str, cancelled: bool = False
+) -> str:
     """A shop order written by the connector; its Fortnox order number."""
     buyer = await CustomerWriter(client).create(customer(email), {})
-    record = order(number, customer(email), status)
+    record = order(number, customer(email), cancelled)
     return (await OrderWriter(client).create(record, {"customer": buyer.target_id})).target_id
 
 
@@ -228,7 +230,7 @@ async def test_a_cancelled_shop_order_cancels_the_fortnox_order(client):
     links = {"customer": buyer}
     changed = await writer.update(number, order("8002", customer("cancel@example.se")), links)
     assert changed.payload["Cancelled"] is False  # a plain update stays open
-    cancelled = order("8002", customer("cancel@example.se"), status="CANCELLED")
+    cancelled = order("8002", customer("cancel@example.se"), cancelled=True)
     assert (await writer.update(number, cancelled, links)).payload["Cancelled"] is True
     assert (await client.get(f"/3/orders/{number}"))["Order"]["Cancelled"] is True
     again = await writer.update(number, cancelled, links)  # nothing left to do
@@ -237,5 +239,5 @@ async def test_a_cancelled_shop_order_cancels_the_fortnox_order(client):
         await writer.update(number, order("8002", customer("cancel@example.se")), links)
     assert raised.value.error_class is ErrorClass.CONFLICT and "cancelled" in raised.value.message
     # Magento's state for the same; an order cancelled before it reached Fortnox.
-    late = await shop_order(client, "8003", "late@example.se", status="canceled")
+    late = await shop_order(client, "8003", "late@example.se", cancelled=True)
     assert (await client.get(f"/3/orders/{late}"))["Order"]["Cancelled"] is True

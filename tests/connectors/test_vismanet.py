@@ -321,7 +321,7 @@ async def test_orders_update_cancel_and_conflict_once_invoiced(sandbox, client):
         await writer.update(written.target_id, more, links)
     assert changed.value.error_class is ErrorClass.CONFLICT
     cancelled = await writer.update(
-        written.target_id, moved.model_copy(update={"status": "CANCELLED"}), links
+        written.target_id, moved.model_copy(update={"cancelled": True}), links
     )
     assert cancelled.payload["status"]["description"] == "Cancelled"
     second, record = await placed(client, "8002", "invoiced@example.se")

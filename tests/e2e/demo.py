@@ -22,10 +22,9 @@ def run_demo(home: Path, *args: str, timeout: float = 600) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
-def load_states(directory: Path) -> dict[str, Any]:
-    return {
-        name: json.loads((directory / f"{name}.json").read_text()) for name in ("centra", "fortnox")
-    }
+def load_states(directory: Path, pair: str = "centra-fortnox") -> dict[str, Any]:
+    """Each sandbox's state as `--state-dir` wrote it, by system."""
+    return {path.stem: json.loads(path.read_text()) for path in (directory / pair).glob("*.json")}
 
 
 def visible_order_numbers(centra: dict[str, Any]) -> set[str]:

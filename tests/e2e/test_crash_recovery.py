@@ -15,7 +15,7 @@ from tests.e2e.demo import (
     visible_order_numbers,
 )
 
-ORDERS = "400"
+OPTIONS = ("--no-rate-limit", "--orders", "400", "--pair", "centra-fortnox")
 
 WRITING_ORDERS = """
 SELECT
@@ -39,7 +39,7 @@ def orders_in_flight(database: Path) -> tuple[int, int]:
 def test_a_killed_sync_restarts_without_duplicates(tmp_path):
     home = tmp_path / "home"
     process = subprocess.Popen(
-        demo_command(home, "--no-rate-limit", "--orders", ORDERS),
+        demo_command(home, *OPTIONS),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -57,7 +57,7 @@ def test_a_killed_sync_restarts_without_duplicates(tmp_path):
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
 
-    report = run_demo(home, "--no-rate-limit", "--orders", ORDERS, "--state-dir", str(tmp_path))
+    report = run_demo(home, *OPTIONS, "--state-dir", str(tmp_path))
     orders = report["integrations"][0]["flows"]["orders"]
     assert orders["failed"] == 0
     states = load_states(tmp_path)

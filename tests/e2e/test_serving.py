@@ -27,6 +27,8 @@ def test_demo_serves_until_interrupted_and_sync_runs_against_it(tmp_path):
                 "--no-rate-limit",
                 "--orders",
                 "30",
+                "--pair",
+                "centra-fortnox",
             ],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -37,7 +39,8 @@ def test_demo_serves_until_interrupted_and_sync_runs_against_it(tmp_path):
                 assert demo.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "the demo never got to serving"
                 time.sleep(0.2)
-            urls = dict(re.findall(r"(centra|fortnox) sandbox: (http://\S+)", log.read_text()))
+            served = r"centra-fortnox: (centra|fortnox) sandbox at (http://\S+)"
+            urls = dict(re.findall(served, log.read_text()))
             assert httpx.get(f"{urls['fortnox']}/_sandbox/health").status_code == 200
 
             sync = subprocess.run(

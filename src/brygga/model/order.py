@@ -76,7 +76,9 @@ class Order(BaseModel):
     source_id: str
     number: str
     created_at: AwareDatetime
-    status: str = ""
+    # All an ERP needs of the shop's order status: a shipped or paid order is the same order,
+    # and a status change must not count as a change to send (the ERP order may be invoiced).
+    cancelled: bool = False
     currency: CurrencyCode
     exchange_rate: Annotated[Amount, Field(gt=0, description="base-currency units per unit")]
     base_currency: CurrencyCode = "SEK"

@@ -27,7 +27,7 @@ def order_from_centra(data: dict[str, Any]) -> Order:
         source_id=str(data["number"]),  # Centra keys orders by number in ID conversion (§4.10)
         number=str(data["number"]),
         created_at=datetime.fromisoformat(data["createdAt"]),
-        status=data.get("status") or "",
+        cancelled=data.get("status") == "CANCELLED",
         currency=currency,
         exchange_rate=Decimal(grand_total["conversionRate"]),
         prices_include_tax=True,  # consumer prices; `grandTotal(includingTax: true)` default

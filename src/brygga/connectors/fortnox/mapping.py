@@ -92,11 +92,6 @@ def _person(customer: Customer) -> str:
     return f"{customer.first_name} {customer.last_name}".strip()
 
 
-def is_cancelled(order: Order) -> bool:
-    """Centra says `CANCELLED`, Magento `canceled` (centra.md §4.1, magento.md §4.1)."""
-    return order.status.lower() in ("cancelled", "canceled")
-
-
 def article_to_fortnox(product: Product, settings: Mapping[str, Any]) -> dict[str, Any]:
     """An article from a product's one variant; the price goes to `/3/prices` (§4.6, §4.7)."""
     variant = product.variants[0]

@@ -9,7 +9,6 @@ from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.mapping import (
     article_to_fortnox,
     customer_to_fortnox,
-    is_cancelled,
     order_to_fortnox,
 )
 from brygga.connectors.fortnox.reading import BASE_CURRENCY, reference
@@ -72,7 +71,7 @@ class OrderWriter:
         body = await self.client.post("/3/orders", {"Order": payload})
         created = Written(str(body["Order"]["DocumentNumber"]), body["Order"])
         # A shop order cancelled before it reached Fortnox is kept there, cancelled.
-        return await self._cancel(created.target_id) if is_cancelled(record) else created
+        return await self._cancel(created.target_id) if record.cancelled else created
 
     async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
         current = (await self.client.get(f"/3/orders/{target_id}"))["Order"]
@@ -84,14 +83,14 @@ class OrderWriter:
                 f"(invoice {invoice}) and cannot change; correct the invoice in Fortnox",
             )
         if current.get("Cancelled"):
-            if is_cancelled(record):
+            if record.cancelled:
                 return Written(target_id, current)
             raise ConnectorError(
                 ErrorClass.CONFLICT,
                 f"Fortnox order {target_id} of shop order {record.number} is cancelled in "
                 "Fortnox and cannot change",
             )
-        if is_cancelled(record):
+        if record.cancelled:
             return await self._cancel(target_id)
         # Rows without RowId replace the old rows by position; all rows are sent (§3.5).
         payload = order_to_fortnox(record, links["customer"])

@@ -76,7 +76,7 @@ def order_from_magento(data: Record) -> Order:
         source_id=data["increment_id"],
         number=data["increment_id"],
         created_at=parse_time(data["created_at"]),
-        status=data.get("status") or "",
+        cancelled=data.get("status") == "canceled",
         currency=currency,
         exchange_rate=exchange_rate(data),
         base_currency=data["base_currency_code"],

@@ -22,7 +22,6 @@ from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Customer, Order, Product
 
 ORDERS = "/api/v3/SalesOrders"
-CANCELLED = ("cancelled", "canceled")  # Centra CANCELLED, Magento canceled
 EDITABLE = ("Open", "Hold")
 CANCELLABLE = ("Open", "Hold", "BackOrder")
 PLAIN_ID = re.compile(r"[A-Za-z0-9._-]+")
@@ -112,7 +111,7 @@ class OrderWriter(_Writer):
             order_id = await self.client.create(ORDERS, body, v3=True)
         except ConnectorError as error:
             raise _name_the_sku(error, record) from None
-        if record.status.lower() in CANCELLED:
+        if record.cancelled:
             return await self.update(order_id, record, links)
         order, _ = await self.client.v3_get(self._path(order_id))
         return Written(order_id, order)
@@ -121,7 +120,7 @@ class OrderWriter(_Writer):
         path = self._path(target_id)
         order, etag = await self.client.v3_get(path)
         status = order["status"]["description"]
-        if record.status.lower() in CANCELLED:
+        if record.cancelled:
             if status == "Cancelled":
                 return Written(target_id, order)
             if status not in CANCELLABLE:
