@@ -277,7 +277,7 @@ async def test_order_discounts_are_spread_over_lines_of_their_rate(sandbox, clie
     )
     buyer = await CustomerWriter(client).create(base.customer, {})
     written = await OrderWriter(client).create(discounted, {"customer": buyer.target_id})
-    saved = written.payload
+    saved, _ = await client.v3_get(f"/api/v3/SalesOrders/SO/{written.target_id}")
     lines, _ = await client.v3_get(f"/api/v3/SalesOrders/SO/{written.target_id}/lines")
     first = lines["value"][0]
     assert first["discountAmount"] == Decimal("16.00") and first["hasManualDiscount"]

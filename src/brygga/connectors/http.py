@@ -101,6 +101,7 @@ class HttpClient:
         max_wait: float = 30.0,
         rate_limit_wait: float = 5.0,
         timeout: float = 30.0,
+        stats: RequestStats | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -110,7 +111,7 @@ class HttpClient:
         self.attempts = attempts
         self.max_wait = max_wait
         self.rate_limit_wait = rate_limit_wait  # when a 429 carries no Retry-After
-        self.stats = RequestStats()
+        self.stats = stats or RequestStats()  # shared by the clients of one connection
         # `signer` signs each finished request (OAuth 1.0a needs the method, URL and query).
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, auth=signer)
 

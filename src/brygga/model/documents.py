@@ -26,8 +26,6 @@ class Invoice(BaseModel):
     lines: list[OrderLine]
     shipping: Shipping | None = None
     total: Money
-    balance: Money | None = None
-    booked: bool = False
     cancelled: bool = False
 
 

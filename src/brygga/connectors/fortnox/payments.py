@@ -49,10 +49,10 @@ class PaymentWriter:
             )
         invoice = await invoice_of_order(self.client, record.order_reference)
         balance = number(invoice["Balance"])
-        # SEK totals are rounded to whole kronor and the difference is `RoundOff` (fortnox.md
-        # §6): a capture of the exact shop total pays the rounded balance.
+        # SEK totals are rounded to whole kronor, up or down, and the difference is `RoundOff`
+        # (fortnox.md §6): a capture of the exact shop total pays the rounded balance.
         rounding = abs(number(invoice.get("RoundOff") or 0))
-        if balance < record.amount.amount <= balance + rounding:
+        if 0 < abs(record.amount.amount - balance) <= rounding:
             record = record.model_copy(update={"amount": Money.of(balance, record.amount.currency)})
         if balance == 0:
             raise ConnectorError(

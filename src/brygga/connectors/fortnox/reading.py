@@ -62,8 +62,6 @@ def invoice_from_fortnox(invoice: Record) -> Invoice:
         lines=[_line(row, currency, 1) for row in _rows(invoice)],
         shipping=_shipping(invoice, currency, 1),
         total=Money(amount=number(invoice["Total"]), currency=currency),
-        balance=Money(amount=number(invoice["Balance"]), currency=currency),
-        booked=bool(invoice.get("Booked")),
         cancelled=bool(invoice.get("Cancelled")),
     )
 

@@ -13,7 +13,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.http import HttpClient, parse_json, retry_after_seconds, token_refused
+from brygga.connectors.http import (
+    HttpClient,
+    RequestStats,
+    parse_json,
+    retry_after_seconds,
+    token_refused,
+)
 from brygga.connectors.ratelimit import SlidingWindowLimiter, client_limiter
 
 log = logging.getLogger("brygga.vismanet")
@@ -108,7 +114,13 @@ class VismanetClient:
         )
         per_hour = int(credentials.get("requests_per_hour") or REQUESTS_PER_HOUR)
         self.limiter = client_limiter(credentials, per_hour, WINDOW_SECONDS)
-        options = dict(auth=auth, classify=classify, secrets=[secret], rate_limit_wait=60.0)
+        options = dict(
+            auth=auth,
+            classify=classify,
+            secrets=[secret],
+            rate_limit_wait=60.0,
+            stats=RequestStats(),
+        )
         self.http = HttpClient(base_url, limiter=self.limiter, **options)
         # SalesOrders V3 has its own host live; one company, one token, one budget.
         v3_url = credentials.get("salesorder_url") or salesorder_url

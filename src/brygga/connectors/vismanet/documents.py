@@ -43,8 +43,6 @@ def invoice_from_visma(document: dict[str, Any], options: Options) -> Invoice:
         lines=items,
         shipping=shipping,
         total=Money(amount=Decimal(document["amountInCurrency"]), currency=currency),
-        balance=Money(amount=Decimal(document["balanceInCurrency"]), currency=currency),
-        booked=document["status"] in RELEASED,
         cancelled=document["status"] == "Voided",
     )
 

@@ -113,8 +113,9 @@ class OrderWriter(_Writer):
             raise _name_the_sku(error, record) from None
         if record.cancelled:
             return await self.update(order_id, record, links)
-        order, _ = await self.client.v3_get(self._path(order_id))
-        return Written(order_id, order)
+        # The create answers 201 with only a `Location` (§4.2); the order is not read back,
+        # so an order costs one request. The outcome keeps what was sent.
+        return Written(order_id, body)
 
     async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
         path = self._path(target_id)
