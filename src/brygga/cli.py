@@ -88,6 +88,9 @@ def sync(
     flow: list[str] | None = typer.Argument(None, help="Only these flows (default: all)"),
     database: str | None = typer.Option(None, help=DATABASE_HELP),
     home: Path = typer.Option(Path(".brygga"), help=HOME_HELP),
+    reconcile: bool = typer.Option(
+        False, help="Write every record again, changed or not (e.g. correct drifted stock)"
+    ),
 ) -> None:
     """Run an integration's flows once."""
     from brygga.engine.integrations import sync as run_sync
@@ -106,6 +109,7 @@ def sync(
                     integration,
                     flows=flow or None,
                     progress=progress,
+                    reconcile=reconcile,
                 )
             )
     except ValueError as exc:

@@ -176,7 +176,7 @@ async def test_stock_is_set_absolutely_and_again_changes_nothing(sandbox, client
 
 
 async def test_stock_batches_go_in_one_set_stock_and_negative_stock_is_zero(sandbox, client):
-    writer = StockWriter(client, {"warehouse": "Stockholm Store"})
+    writer = StockWriter(client, {"centra_warehouse": "Stockholm Store"})
     levels = [
         StockLevel(sku="NB001-01-03", quantity=Decimal(3)),
         StockLevel(sku="NB001-01-04", quantity=Decimal(-2)),
@@ -200,7 +200,7 @@ async def test_stock_errors_name_the_sku(client):
         await StockWriter(client).create(StockLevel(sku="NB001-01-01", quantity=Decimal("1.5")), {})
     assert raised.value.error_class is ErrorClass.DATA
     with pytest.raises(ConnectorError, match="no warehouse 'Lager 9'"):
-        await StockWriter(client, {"warehouse": "Lager 9"}).create(
+        await StockWriter(client, {"centra_warehouse": "Lager 9"}).create(
             StockLevel(sku="NB001-01-01", quantity=Decimal(1)), {}
         )
 

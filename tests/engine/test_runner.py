@@ -211,3 +211,16 @@ async def test_what_brygga_wrote_into_the_source_is_not_sent_back(db):
     with db.session() as session:
         echo = session.scalar(select(RecordOutcome).where(RecordOutcome.source_id == "2"))
         assert echo.status == "skipped" and "from refund R-1" in echo.message
+
+
+async def test_reconcile_writes_unchanged_records_again(db):
+    """The stock reconcile job: the target drifted while the source did not change."""
+    stream, writer = ListStream(customers(3)), DictWriter()
+    await runner(db, stream, writer).run()
+    writer.records["T2"] = writer.records["T2"].model_copy(update={"first_name": "drifted"})
+    assert (await runner(db, stream, writer).run()).updated == 0
+    assert writer.records["T2"].first_name == "drifted"
+    reconciled = runner(db, stream, writer)
+    reconciled.reconcile = True
+    assert await reconciled.run() == Counts(read=3, updated=3)
+    assert writer.records["T2"].first_name == ""

@@ -126,10 +126,12 @@ async def sync(
     *,
     flows: list[str] | None = None,
     progress: Progress | None = None,
+    reconcile: bool = False,
 ) -> SyncReport:
     """Run the integration's enabled flows once, in the pair's order. One client per
     connection, so both flows share its rate limit and token. A flow that stops early does
-    not stop the next one; its error is in the report."""
+    not stop the next one; its error is in the report. `reconcile` writes every record again,
+    changed or not (the stock reconcile job)."""
     with db.session() as session:
         integration = session.scalar(
             select(Integration).where(Integration.name == integration_name)
@@ -189,6 +191,7 @@ async def sync(
                 lookback=lookback,
                 progress=progress,
                 echo_of=getattr(spec.stream, "echo_of", None),
+                reconcile=reconcile,
             )
             try:
                 report.flows[name] = await runner.run()

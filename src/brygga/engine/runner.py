@@ -46,6 +46,7 @@ class FlowRunner:
         lookback: timedelta = timedelta(hours=1),
         progress: Progress | None = None,
         echo_of: str | None = None,
+        reconcile: bool = False,
     ) -> None:
         self.db = db
         self.integration_id = integration_id
@@ -56,6 +57,9 @@ class FlowRunner:
         # The entity whose writes into the source system come back through this stream (a
         # credit note Brygga made from a shop refund is read again by the credit-notes flow).
         self.echo_of = echo_of
+        # Write every record again, changed or not, to correct drift in the target (e.g. shop
+        # stock that moved without the ERP's level changing).
+        self.reconcile = reconcile
         self.counts = Counts()
 
     async def run(self) -> Counts:
@@ -138,7 +142,7 @@ class FlowRunner:
             xref = xrefs.find(session, self.integration_id, writer.entity, source_id)
         written: Written | None = None
         if xref is not None and xref.state == xrefs.LINKED and xref.target_id:
-            if xref.content_hash == digest:
+            if xref.content_hash == digest and not self.reconcile:
                 outcome.status, outcome.target_id = Status.SKIPPED, xref.target_id
                 return outcome, None
             written = await writer.update(xref.target_id, record, links)

@@ -39,6 +39,17 @@ class CreditNote(BaseModel):
     refund_reference: str = ""
     issued_on: date
     currency: CurrencyCode
+    prices_include_tax: bool = True
     lines: list[OrderLine]
     shipping: Shipping | None = None
     total: Money
+
+    @property
+    def shipping_with_tax(self) -> Money | None:
+        """The credited shipping including VAT, as a shop refunds it."""
+        if self.shipping is None:
+            return None
+        amount = self.shipping.amount
+        if not self.prices_include_tax:
+            amount = amount * (1 + self.shipping.tax_rate / 100)
+        return amount.rounded()

@@ -68,17 +68,19 @@ def _pair(name: str, shop: str, erp: str, settings: dict[str, Mapping[str, Any]]
     """The six flows of DESIGN.md §1 plus refunds and payments. Products go ERP → shop when
     the shop is Centra (the ERP owns the catalogue) and shop → ERP when it is Magento. Refunds
     run before credit notes, so a credit note Brygga made from a refund is already linked when
-    the credit-notes flow reads it and is not sent back to the shop."""
+    the credit-notes flow reads it and is not sent back to the shop. Stock runs last: the
+    shipments and returns the invoices and credit notes make move the shop's stock, and the
+    ERP's levels are what the shop must end with."""
     products = ("erp", "shop") if shop == "centra" else ("shop", "erp")
     directions = {
         "customers": ("shop", "erp"),
         "orders": ("shop", "erp"),
         "products": products,
-        "stock": ("erp", "shop"),
         "invoices": ("erp", "shop"),
         "payments": ("shop", "erp"),
         "refunds": ("shop", "erp"),
         "credit_notes": ("erp", "shop"),
+        "stock": ("erp", "shop"),
     }
     flows = tuple(
         FlowTemplate(flow, *direction, settings.get(flow, MappingProxyType({})))
@@ -89,7 +91,7 @@ def _pair(name: str, shop: str, erp: str, settings: dict[str, Mapping[str, Any]]
 
 # Defaults per system side; each setting is read by the connector named in the comment.
 CENTRA_SHOP = {
-    "stock": _settings(warehouse="Main Warehouse"),  # centra.catalogue.StockWriter
+    "stock": _settings(centra_warehouse="Main Warehouse"),  # centra.catalogue.StockWriter
     "invoices": _settings(capture=True, ship=True),  # centra.fulfilment.InvoiceWriter
     "credit_notes": _settings(restock=False, complete_return=True),
 }

@@ -240,7 +240,8 @@ class StockWriter:
     async def write_many(self, levels: list[StockLevel]) -> list[Written]:
         """Several levels in as few `setStock` calls as possible; one per SKU in the result,
         in order. An unknown SKU fails the batch before anything is written."""
-        warehouse = await self.lookups.warehouse(self.settings.get("warehouse", DEFAULT_WAREHOUSE))
+        name = self.settings.get("centra_warehouse", DEFAULT_WAREHOUSE)
+        warehouse = await self.lookups.warehouse(name)
         by_variant: dict[int, dict[int, int]] = defaultdict(dict)
         written = []
         for level in levels:

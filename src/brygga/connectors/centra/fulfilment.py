@@ -210,8 +210,8 @@ class CreditNoteWriter:
                 else {"removeItemsFromStock": True}
             ),
         }
-        if record.shipping is not None and record.shipping.amount.amount > 0:
-            amount = record.shipping.amount.rounded()
+        amount = record.shipping_with_tax
+        if amount is not None and amount.amount > 0:
             returned["shippingCost"] = {
                 "value": {"value": amount.amount, "currencyIsoCode": amount.currency}
             }

@@ -79,6 +79,7 @@ def credit_note_from_fortnox(credit: Record) -> CreditNote:
         refund_reference=credit.get("ExternalInvoiceReference2") or "",
         issued_on=date.fromisoformat(credit["InvoiceDate"]),
         currency=currency,
+        prices_include_tax=bool(credit["VATIncluded"]),
         lines=[_line(row, currency, -1) for row in _rows(credit)],
         shipping=_shipping(credit, currency, -1),
         total=Money(amount=-number(credit["Total"]), currency=currency),

@@ -211,7 +211,8 @@ class CreditNoteWriter(_DocumentWriter):
                 f"the lines of {self.marker(record)} are already refunded in Magento order "
                 f"{order['increment_id']}",
             )
-        shipping = record.shipping.amount.amount if record.shipping else Decimal(0)
+        credited = record.shipping_with_tax
+        shipping = credited.amount if credited else Decimal(0)
         adjustment = record.total.amount - _refund_value(order, items) - shipping
         if abs(adjustment) <= CENT * max(1, len(items)):
             adjustment = Decimal(0)  # the cents Magento's own share rounding leaves

@@ -68,6 +68,7 @@ def credit_note_from_visma(
         order_reference=order_reference(invoice),
         issued_on=_day(note["documentDate"]),
         currency=currency,
+        prices_include_tax=False,
         lines=items,
         shipping=shipping,
         total=Money(amount=Decimal(note["amountInCurrency"]), currency=currency),
