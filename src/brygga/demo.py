@@ -36,7 +36,7 @@ FIRST_FLOWS = ["customers", "orders"]
 # refund a few orders (Magento refunds only invoiced orders).
 STAFF_WORK = {
     "fortnox": {"invoice_orders": 10_000, "credit_invoices": 2, "stock_changes": 15, "articles": 3},
-    "vismanet": {"invoice_orders": 1_000, "credit_invoices": 2, "stock_changes": 15},
+    "vismanet": {"invoice_orders": 1_000, "credit_invoices": 2, "stock_changes": 15, "items": 3},
     "magento": {"products": 3},
 }
 LATE_STAFF_WORK = {"magento": {"refunds": 3}}

@@ -208,18 +208,4 @@ def second_run_moves_nothing(run: PairRun, tmp_path: Path) -> None:
         or counts["failed"] > len(conflicts)
         or (flow != "payments" and counts["failed"])
     }
-    invoices = moved.pop("invoices", None)
     assert moved == {}, {flow: again.failures(flow) for flow in moved}
-    if invoices is None:
-        return
-    # The invoices re-read because they were paid since are "updated", but Centra is not
-    # changed: the same shipments, linked to the same invoice numbers.
-    assert (invoices["created"], invoices["failed"]) == (0, 0), invoices
-    before, after = run.states["centra"], again.states["centra"]
-    assert id_conversions(after, "Shipment") == id_conversions(before, "Shipment")
-    assert by_id(after["shipments"]) == by_id(before["shipments"])
-    pytest.xfail(
-        f"second run counts {invoices['updated']} invoices as updated, though the invoice "
-        "writer's update changes nothing in Centra (the Invoice model's balance changed when "
-        "the invoices were paid)"
-    )

@@ -102,6 +102,21 @@ def test_stock_changes_show_in_summary_and_filters(
         assert found == set(numbers), moment
 
 
+def test_new_items_are_active_stock_items_with_stock(client: httpx.Client, sandbox) -> None:
+    numbers = made(sandbox, items=2)["items"]
+    assert len(set(numbers)) == 2
+    for number in numbers:
+        item = exact(client.get(f"/v1/inventory/{number}"))
+        assert (item["status"], item["stockItem"], item["description"]) == (
+            "Active",
+            True,
+            f"New item {number}",
+        )
+        assert item["vatCode"]["id"] == "1" and item["defaultPrice"] > 0
+        stock = exact(client.get(f"/v1/inventorysummary/{number}"))
+        assert sum(row["onHand"] for row in stock) >= 5
+
+
 def test_same_seed_and_calls_give_same_numbers(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -165,4 +180,5 @@ def test_empty_body_object_changes_nothing(sandbox: SandboxProcess) -> None:
         "stock_changes": [],
         "invoice_orders": [],
         "credit_invoices": [],
+        "items": [],
     }

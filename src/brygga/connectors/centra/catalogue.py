@@ -213,9 +213,9 @@ def _chart_size(chart: dict[str, Any], variant: Variant) -> dict[str, Any]:
 
 
 class StockWriter:
-    """Absolute physical stock per SKU in one Centra warehouse (setting `warehouse`, a name or
-    id) through `setStock`, never `changeStock` deltas: writing a level again is harmless, and
-    Centra works out what is available from it (§4.8). The target id is the SKU.
+    """Absolute physical stock per SKU in one Centra warehouse (setting `centra_warehouse`, a
+    name or id) through `setStock`, never `changeStock` deltas: writing a level again is
+    harmless, and Centra works out what is available from it (§4.8). The target id is the SKU.
 
     Negative ERP stock is sent as 0: a shelf cannot hold less than nothing."""
 

@@ -10,9 +10,11 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.http import HttpClient, default_classifier, parse_json
 from brygga.connectors.ratelimit import client_limiter
 
-# Growth tier: 60 requests per 10 s per environment, shared by every integration on it
-# (centra.md §2). Brygga stays a little under so another integration keeps some room.
+# Growth tier: 60 requests and 20 mutations per 10 s per environment, shared by every
+# integration on it (centra.md §2). Brygga stays a little under so another integration keeps
+# some room.
 REQUESTS_PER_TEN_SECONDS = 50
+MUTATIONS_PER_TEN_SECONDS = 18
 
 
 class BearerToken:
@@ -45,6 +47,7 @@ class CentraClient:
             auth=BearerToken(token),
             secrets=[token],
         )
+        self.mutations = client_limiter(credentials, MUTATIONS_PER_TEN_SECONDS, 10.0)
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
         """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200)."""
@@ -61,6 +64,8 @@ class CentraClient:
         mutation; batch mutations report skipped rows as `userWarnings` and apply the rest
         (§3.1). Brygga sends only rows it has checked, so a warning is an error too. Neither is
         retried: the same input fails the same way."""
+        if self.mutations is not None:
+            await self.mutations.acquire()
         payload = (await self.query(document, variables))[name]
         problems = (payload.get("userErrors") or []) + (payload.get("userWarnings") or [])
         if problems:

@@ -73,7 +73,7 @@ class Lookups:
             names = ", ".join(w["name"] for w in self._warehouses)
             raise ConnectorError(
                 ErrorClass.DATA,
-                f"Centra has no warehouse {wanted!r}; set `warehouse` to one of: {names}",
+                f"Centra has no warehouse {wanted!r}; set `centra_warehouse` to one of: {names}",
             )
         return warehouse
 

@@ -17,8 +17,9 @@ from brygga.connectors.fortnox.auth import (
 from brygga.connectors.http import HttpClient, parse_json
 from brygga.connectors.ratelimit import client_limiter
 
-# 25 requests per sliding 5 s window per (client id, tenant) (fortnox.md §2).
-REQUESTS_PER_WINDOW = 25
+# 25 requests per sliding 5 s window per (client id, tenant) (fortnox.md §2). Brygga sends 24:
+# Fortnox counts a request when it arrives, and a busy network or server can bunch arrivals.
+REQUESTS_PER_WINDOW = 24
 WINDOW_SECONDS = 5.0
 LIST_LIMIT = 500  # the maximum page size (§3.4)
 

@@ -1,7 +1,7 @@
 """`POST /_sandbox/simulate`: the ERP staff at work between two syncs (sandbox only).
 
 `{"invoices": n, "credit_notes": n, "stock_changes": n, "invoice_orders": n,
-"credit_invoices": n}` (each optional, default 0):
+"credit_invoices": n, "items": n}` (each optional, default 0):
 
 - `invoices`: released customer invoices for existing active customers, one to three lines of
   active stock items at their default price in the customer's currency;
@@ -12,13 +12,16 @@
 - `invoice_orders`: the oldest open sales orders that carry a shop order number (customer
   order) shipped and invoiced, the invoice released and carrying that number (`invoicing`);
 - `credit_invoices`: open invoices of shop orders with nothing applied yet, picked at random,
-  credited in full by a released credit note applied to them.
+  credited in full by a released credit note applied to them;
+- `items`: new active stock items, as the staff add them (`POST /v1/inventory`), numbered
+  `ITEM-<n>`, with a net default price at 25 % VAT and stock in the default warehouse.
 
 Everything goes through the code the REST API uses (`documents`, `settlement`, `inventory`),
 so every change bumps `lastModifiedDateTime`. Each call draws from its own stream, seeded by
 the sandbox seed and a counter in the store: the same seed and calls give the same changes.
 The answer lists the invoice and credit note numbers and the changed items' numbers
-(`invoice_orders` the new invoices, `credit_invoices` the new credit notes).
+(`invoice_orders` the new invoices, `credit_invoices` the new credit notes, `items` the new
+items).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Simulation(BaseModel):
     stock_changes: int = Field(0, ge=0, le=10_000, description="deliveries and write-offs")
     invoice_orders: int = Field(0, ge=0, le=1_000, description="shop orders invoiced")
     credit_invoices: int = Field(0, ge=0, le=1_000, description="shop invoices credited")
+    items: int = Field(0, ge=0, le=1_000, description="new stock items")
 
 
 def add_route(app: FastAPI, store: DocumentStore, config: SandboxConfig) -> None:
@@ -111,13 +115,28 @@ def simulate(store: DocumentStore, seed_value: int, wanted: Simulation) -> dict[
     )
     chosen = rng.sample(shop_invoices, min(wanted.credit_invoices, len(shop_invoices)))
     credited = [invoicing.credit_invoice(store, invoice) for invoice in chosen]
+    added = [_item(store, rng) for _ in range(wanted.items)]
     return {
         "invoices": [record["referenceNumber"] for record in made_invoices],
         "credit_notes": [record["referenceNumber"] for record in notes],
         "stock_changes": [record["inventoryNumber"] for record in changes],
         "invoice_orders": [record["referenceNumber"] for record in invoiced],
         "credit_invoices": [record["referenceNumber"] for record in credited],
+        "items": [record["inventoryNumber"] for record in added],
     }
+
+
+def _item(store: DocumentStore, rng: random.Random) -> Record:
+    number = f"ITEM-{store.next_number('simulated_items')}"
+    payload = {
+        "inventoryNumber": number,
+        "description": f"New item {number}",
+        "itemClass": "1",
+        "type": "FinishedGoodItem",
+        "vatCode": reference.CATEGORY_BY_RATE[Decimal(25)],
+        "defaultPrice": Decimal(rng.randrange(100, 900)),
+    }
+    return inventory.create(store, wrap(payload), Decimal(rng.randrange(5, 60)))
 
 
 def _invoice(
