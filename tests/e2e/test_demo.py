@@ -58,14 +58,14 @@ def test_fresh_starts_the_shop_the_erp_and_the_database_over(tmp_path):
 
 def test_demo_with_real_rate_limits_gets_no_429s(tmp_path):
     """Brygga's limiters keep under each API's documented limits (DESIGN.md §3.5)."""
-    report = run_demo(tmp_path / "home", "--orders", "40", "--state-dir", str(tmp_path / "s"))
+    report = run_demo(tmp_path / "home", "--orders", "20", "--state-dir", str(tmp_path / "s"))
     for integration in report["integrations"]:
         assert integration["errors"] == {}
         assert integration["flows"]["orders"]["failed"] == 0
         for system, stats in integration["requests"].items():
             assert stats["throttled"] == 0, (integration["name"], system)
     orders = report["integrations"][0]["flows"]["orders"]
-    assert orders["created"] == 40 - _on_hold(tmp_path)
+    assert orders["created"] == 20 - _on_hold(tmp_path)
 
 
 def _on_hold(tmp_path) -> int:

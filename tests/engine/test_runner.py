@@ -224,3 +224,37 @@ async def test_reconcile_writes_unchanged_records_again(db):
     reconciled.reconcile = True
     assert await reconciled.run() == Counts(read=3, updated=3)
     assert writer.records["T2"].first_name == ""
+
+
+class BatchWriter(DictWriter):
+    """A target that also takes many records in one request, like stock endpoints."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+
+    async def write_many(self, records: list[Customer]) -> list[Written]:
+        if any(record.source_id in self.refuse for record in records):
+            raise ConnectorError(ErrorClass.DATA, "the batch has a refused record")
+        self.batches.append(len(records))
+        for record in records:
+            self.records[f"B{record.source_id}"] = record
+        return [Written(f"B{record.source_id}") for record in records]
+
+
+async def test_a_batch_writer_gets_one_request_per_page_of_changed_records(db):
+    records = customers(5)
+    stream, writer = ListStream(records, page_size=5), BatchWriter()
+    assert await runner(db, stream, writer).run() == Counts(read=5, created=5)
+    assert writer.batches == [5] and writer.creates == 0
+
+    stream.records = [*records[:4], records[4].model_copy(update={"first_name": "Märta"})]
+    counts = await runner(db, stream, writer).run()
+    assert counts.updated == 1 and writer.batches == [5, 1]  # only the changed record
+
+    # A refused batch falls back to one write per record, so the bad one fails alone.
+    writer.refuse["6"] = ErrorClass.DATA
+    stream.records = customers(7)
+    counts = await runner(db, stream, writer).run()
+    assert counts.failed == 1 and counts.created == 1  # record 7 alone; 6 refused
+    assert writer.batches == [5, 1]

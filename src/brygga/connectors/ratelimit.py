@@ -15,7 +15,7 @@ class SlidingWindowLimiter:
     window that is exactly the server's can still overrun it.
     """
 
-    def __init__(self, limit: int, period: float, margin: float = 0.25) -> None:
+    def __init__(self, limit: int, period: float, margin: float = 0.5) -> None:
         self.limit = limit
         self.period = period + margin
         self._sent: deque[float] = deque()

@@ -81,8 +81,9 @@ class FlowRunner:
         async for page in self.spec.stream.pages(since, until):
             outcomes: list[Outcome] = []
             links: list[_Link] = []
+            batched = await self._write_batch(page)
             for item in page:
-                outcome, link = await self._sync(item)
+                outcome, link = batched.get(item.source_id) or await self._sync(item)
                 outcomes.append(outcome)
                 if link is not None:
                     links.append(link)
@@ -119,6 +120,41 @@ class FlowRunner:
             outcome.error_class = ErrorClass.DATA
             outcome.message = f"unexpected {type(exc).__name__}: {exc}"
         return outcome, None
+
+    async def _write_batch(self, page: list[SourceRecord]) -> dict[str, tuple[Outcome, _Link]]:
+        """One request for the page's changed records, where the writer takes a batch and a
+        write may simply be repeated (absolute stock levels). If the batch is refused, the
+        records are written one by one, so each failure stays with its own record."""
+        write_many = getattr(self.spec.writer, "write_many", None)
+        if write_many is None or self.spec.dependencies:
+            return {}
+        entity = self.spec.writer.entity
+        due: list[tuple[SourceRecord, str, bool]] = []
+        with self.db.session() as session:
+            for item in page:
+                if item.record is None:
+                    continue
+                digest = xrefs.content_hash(item.record, {})
+                xref = xrefs.find(session, self.integration_id, entity, item.source_id)
+                linked = xref is not None and xref.state == xrefs.LINKED
+                if not linked or xref.content_hash != digest or self.reconcile:
+                    due.append((item, digest, linked))
+        if not due:
+            return {}
+        try:
+            written = await write_many([item.record for item, _, _ in due])
+        except ConnectorError as exc:
+            if exc.error_class is ErrorClass.AUTH:
+                raise
+            log.warning("batch of %d %s refused (%s); writing one by one", len(due), entity, exc)
+            return {}
+        results = {}
+        for (item, digest, linked), target in zip(due, written, strict=True):
+            status = Status.UPDATED if linked else Status.CREATED
+            outcome = Outcome(item.source_id, status, source_payload=item.payload)
+            outcome.target_id, outcome.target_payload = target.target_id, target.payload
+            results[item.source_id] = (outcome, _Link(item.source_id, target.target_id, digest))
+        return results
 
     def _echo(self, source_id: str) -> str | None:
         if self.echo_of is None:
