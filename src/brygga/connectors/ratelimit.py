@@ -19,10 +19,14 @@ class SlidingWindowLimiter:
         self.limit = limit
         self.period = period + margin
         self._sent: deque[float] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
 
     async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a budget outlives an event loop; its lock cannot
+            self._loop, self._lock = loop, asyncio.Lock()
         async with self._lock:
             while True:
                 now = time.monotonic()
@@ -41,10 +45,21 @@ class SlidingWindowLimiter:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
+# One budget per account and limit in this process, whatever number of clients use it: each
+# sync opens its own clients, and the server counts the account's requests, not a client's.
+_BUDGETS: dict[tuple[str, int, float], SlidingWindowLimiter] = {}
+
+
 def client_limiter(
-    settings: dict[str, Any], limit: int, period: float
+    settings: dict[str, Any], account: str, limit: int, period: float
 ) -> SlidingWindowLimiter | None:
-    """The documented budget, unless the connection says `"rate_limit": false` — only for a
-    server without limits, such as a sandbox started with `--no-rate-limit`. 429s are still
-    honoured either way."""
-    return SlidingWindowLimiter(limit, period) if settings.get("rate_limit", True) else None
+    """The documented budget of `account` (what the server counts by, e.g. a Centra
+    environment or a Fortnox client and tenant), unless the connection says
+    `"rate_limit": false` — only for a server without limits, such as a sandbox started with
+    `--no-rate-limit`. 429s are still honoured either way."""
+    if not settings.get("rate_limit", True):
+        return None
+    key = (account, limit, period)
+    if key not in _BUDGETS:
+        _BUDGETS[key] = SlidingWindowLimiter(limit, period)
+    return _BUDGETS[key]

@@ -43,11 +43,12 @@ class CentraClient:
             raise ValueError("a Centra connection needs an integration API token ('token')")
         self.http = HttpClient(
             base_url,
-            limiter=client_limiter(credentials, REQUESTS_PER_TEN_SECONDS, 10.0),
+            # The budget is the environment's, shared by every token on it (§2).
+            limiter=client_limiter(credentials, base_url, REQUESTS_PER_TEN_SECONDS, 10.0),
             auth=BearerToken(token),
             secrets=[token],
         )
-        self.mutations = client_limiter(credentials, MUTATIONS_PER_TEN_SECONDS, 10.0)
+        self.mutations = client_limiter(credentials, base_url, MUTATIONS_PER_TEN_SECONDS, 10.0)
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
         """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200)."""

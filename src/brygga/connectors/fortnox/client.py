@@ -67,7 +67,12 @@ class FortnoxClient:
                    if credentials.get(key)]  # fmt: skip
         self.http = HttpClient(
             base_url,
-            limiter=client_limiter(credentials, REQUESTS_PER_WINDOW, WINDOW_SECONDS),
+            limiter=client_limiter(
+                credentials,
+                f"{base_url}|{credentials['client_id']}|{credentials['tenant_id']}",  # §2
+                REQUESTS_PER_WINDOW,
+                WINDOW_SECONDS,
+            ),
             auth=auth,
             classify=classify,
             secrets=secrets,

@@ -102,7 +102,7 @@ class MagentoClient:
         rate = int(credentials.get("requests_per_second", REQUESTS_PER_SECOND))
         self.http = HttpClient(
             api_root(base_url, credentials.get("store_code") or "default"),
-            limiter=client_limiter(credentials, rate, 1.0),
+            limiter=client_limiter(credentials, base_url, rate, 1.0),
             auth=IntegrationToken(),
             signer=IntegrationSigner(credentials),
             classify=classify,

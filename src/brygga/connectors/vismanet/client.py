@@ -113,7 +113,8 @@ class VismanetClient:
             },
         )
         per_hour = int(credentials.get("requests_per_hour") or REQUESTS_PER_HOUR)
-        self.limiter = client_limiter(credentials, per_hour, WINDOW_SECONDS)
+        account = f"{base_url}|{credentials['tenant_id']}"  # the company's budget (§2)
+        self.limiter = client_limiter(credentials, account, per_hour, WINDOW_SECONDS)
         options = dict(
             auth=auth,
             classify=classify,
