@@ -69,7 +69,9 @@ class FortnoxClient:
             base_url,
             limiter=client_limiter(
                 credentials,
-                f"{base_url}|{credentials['client_id']}|{credentials['tenant_id']}",  # §2
+                # Fortnox counts per client and tenant (§2); an authorization-code connection
+                # knows no tenant id, and its client id then stands for the one it consented.
+                f"{base_url}|{credentials['client_id']}|{credentials.get('tenant_id', '')}",
                 REQUESTS_PER_WINDOW,
                 WINDOW_SECONDS,
             ),
