@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -59,6 +60,20 @@ class CentraClient:
         if body.get("errors"):
             raise graphql_error(body["errors"], response)
         return body["data"]
+
+    async def pages(
+        self, document: str, key: str, variables: dict[str, Any], limit: int
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The items of a paged list query (`variables` hold its `limit`), a page at a time,
+        until a page comes back short: lists carry no total (§3.2)."""
+        page = 1
+        while True:
+            items = (await self.query(document, {**variables, "page": page}))[key]
+            if items:
+                yield items
+            if len(items) < limit:
+                return
+            page += 1
 
     async def mutate(self, document: str, variables: dict[str, Any], name: str) -> dict[str, Any]:
         """Run a one-mutation document and return its payload. `userErrors` reject the whole

@@ -84,10 +84,7 @@ class Lookups:
         return int(entries[0]["internalId"]) if entries else None
 
     async def _all(self, document: str, key: str) -> list[dict[str, Any]]:
-        items, page = [], 1
-        while True:
-            batch = (await self.client.query(document, {"page": page}))[key]
-            items += batch
-            if len(batch) < LIST_LIMIT:
-                return items
-            page += 1
+        """Every item; the documents ask for LIST_LIMIT per page."""
+        return [
+            item async for page in self.client.pages(document, key, {}, LIST_LIMIT) for item in page
+        ]

@@ -40,7 +40,16 @@ def _record(
     return SourceRecord(source_id, payload, record=record)
 
 
-class OrdersStream:
+class _Stream:
+    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
+        self.client = client
+        self.settings = settings
+
+    def _created(self, since: datetime, until: datetime) -> dict[str, Any]:
+        return {"from": since.isoformat(), "to": until.isoformat(), "limit": PAGE_SIZE}
+
+
+class OrdersStream(_Stream):
     """Direct-to-consumer orders by `createdAt`. Orders on hold or waiting for payment are
     hidden by Centra by default and must not be processed (centra.md §4.1), so they arrive
     when released, inside the lookback window."""
@@ -48,60 +57,35 @@ class OrdersStream:
     entity = "order"
     replication_key = "created_at"
 
-    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
-        self.client = client
-        self.settings = settings
-
     async def pages(
         self, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[SourceRecord]]:
-        variables = {
-            "from": (since or datetime(2000, 1, 1).astimezone()).isoformat(),
-            "to": until.isoformat(),
-            "limit": PAGE_SIZE,
-        }
-        page = 1
-        while True:
-            data = await self.client.query(ORDERS, {**variables, "page": page})
-            orders = data["orders"]
+        variables = self._created(since or BEGINNING, until)
+        async for orders in self.client.pages(ORDERS, "orders", variables, PAGE_SIZE):
             records = []
             for order in orders:
                 record = _record(str(order.get("number")), order, order_from_centra)
                 record.position = datetime.fromisoformat(order["createdAt"])
                 records.append(record)
-            if records:
-                yield records
-            if len(orders) < PAGE_SIZE:
-                return
-            page += 1
+            yield records
 
 
-class CustomersStream:
+class CustomersStream(_Stream):
     """All customers each run: Centra documents no changed-since filter for customers
     (centra.md §3.2), so unchanged ones are skipped by content hash."""
 
     entity = "customer"
     replication_key = None
 
-    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
-        self.client = client
-        self.settings = settings
-
     async def pages(
         self, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[SourceRecord]]:
-        page = 1
-        while True:
-            data = await self.client.query(CUSTOMERS, {"limit": PAGE_SIZE, "page": page})
-            customers = data["customers"]
-            if customers:
-                yield [_record(str(c["id"]), c, customer_from_centra) for c in customers]
-            if len(customers) < PAGE_SIZE:
-                return
-            page += 1
+        variables = {"limit": PAGE_SIZE}
+        async for customers in self.client.pages(CUSTOMERS, "customers", variables, PAGE_SIZE):
+            yield [_record(str(c["id"]), c, customer_from_centra) for c in customers]
 
 
-class RefundsStream:
+class RefundsStream(_Stream):
     """Completed returns (§4.3). Returns filter by `createdAt` only, and a return is completed
     (and refunded) after it was created, so every run reads all of them (or those of
     `window_days`) and the engine skips the unchanged ones by content hash."""
@@ -110,21 +94,11 @@ class RefundsStream:
     echo_of = "credit_note"  # a return the credit-note writer made has the same id
     replication_key = None
 
-    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
-        self.client = client
-        self.settings = settings
-
     async def pages(
         self, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[SourceRecord]]:
-        variables = {
-            "from": _window_start(self.settings, until).isoformat(),
-            "to": until.isoformat(),
-            "limit": PAGE_SIZE,
-        }
-        page = 1
-        while True:
-            returns = (await self.client.query(RETURNS, {**variables, "page": page}))["returns"]
+        variables = self._created(_window_start(self.settings, until), until)
+        async for returns in self.client.pages(RETURNS, "returns", variables, PAGE_SIZE):
             records = [
                 _record(str(item["id"]), item, refund_from_centra)
                 for item in returns
@@ -132,12 +106,9 @@ class RefundsStream:
             ]
             if records:
                 yield records
-            if len(returns) < PAGE_SIZE:
-                return
-            page += 1
 
 
-class PaymentsStream:
+class PaymentsStream(_Stream):
     """Successful captures of direct-to-consumer orders (§4.2). A capture comes days after its
     order and orders filter by `createdAt` only, so every run reads the captures of all orders
     (or of those created in the last `window_days`); the engine skips unchanged ones by content
@@ -146,21 +117,11 @@ class PaymentsStream:
     entity = "payment"
     replication_key = None
 
-    def __init__(self, client: CentraClient, settings: Settings = NO_SETTINGS) -> None:
-        self.client = client
-        self.settings = settings
-
     async def pages(
         self, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[SourceRecord]]:
-        variables = {
-            "from": _window_start(self.settings, until).isoformat(),
-            "to": until.isoformat(),
-            "limit": PAGE_SIZE,
-        }
-        page = 1
-        while True:
-            orders = (await self.client.query(CAPTURES, {**variables, "page": page}))["orders"]
+        variables = self._created(_window_start(self.settings, until), until)
+        async for orders in self.client.pages(CAPTURES, "orders", variables, PAGE_SIZE):
             records = []
             for order in orders:
                 number = str(order["number"])
@@ -172,6 +133,3 @@ class PaymentsStream:
                     records.append(record)
             if records:
                 yield records
-            if len(orders) < PAGE_SIZE:
-                return
-            page += 1
