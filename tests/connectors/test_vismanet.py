@@ -349,10 +349,11 @@ async def test_currency_rates_are_recorded_when_asked(sandbox, client):
 # --- items -----------------------------------------------------------------------------------
 
 
-def product(sku: str, price: str = "499.00", active: bool = True) -> Product:
+def product(sku: str, price: str = "499.00", active: bool = True, ean: str = "") -> Product:
     variant = Variant(
         sku=sku,
         name="Linen Shirt M",
+        ean=ean,
         prices=[Money.of(price, "SEK"), Money.of("45.00", "EUR")],
         tax_rate=Decimal(25),
     )
@@ -383,3 +384,25 @@ async def test_products_become_items_and_are_reused(sandbox, client):
     assert updated.payload["status"] == "Inactive"
     odd = await writer.create(product("MAG/SHIRT L"), {})
     assert (await writer.find(product("MAG/SHIRT L"))).target_id == odd.target_id == "MAG/SHIRT L"
+
+
+def barcodes(item: dict[str, Any]) -> list[str]:
+    references = item["crossReferences"]
+    return [ref["alternateID"] for ref in references if ref["alternateType"] == "Barcode"]
+
+
+async def test_an_items_ean_is_a_barcode_cross_reference_added_once(sandbox, client):
+    writer = ProductWriter(client, {"item_class": "1", "posting_class": "1"})
+    created = await writer.create(product("MAG-EAN-S", ean="7350000000016"), {})
+    assert barcodes(created.payload) == ["7350000000016"]
+    listed = await client.get("/v1/inventory/MAG-EAN-S/crossReferences")
+    assert [(r["alternateType"], r["alternateID"], r["uom"]) for r in listed] == [
+        ("Barcode", "7350000000016", "ST")
+    ]
+    again = await writer.update("MAG-EAN-S", product("MAG-EAN-S", ean="7350000000016"), {})
+    assert barcodes(again.payload) == ["7350000000016"]  # not added twice
+    # A new EAN is added; the old code may still be on goods in the warehouse.
+    renumbered = await writer.update("MAG-EAN-S", product("MAG-EAN-S", ean="7350000000023"), {})
+    assert barcodes(renumbered.payload) == ["7350000000016", "7350000000023"]
+    found = await client.get("/v1/inventory", alternateID="7350000000023")
+    assert [item["inventoryNumber"] for item in found] == ["MAG-EAN-S"]

@@ -319,6 +319,25 @@ def test_seeded_reference_data_items_and_customers(client: httpx.Client) -> None
     assert [invoice["status"] for invoice in seeded] == ["Open"] * 3
 
 
+def test_item_cross_references_are_added_listed_and_refused_twice(client: httpx.Client) -> None:
+    sku = seed.generate().products[1].skus[0].sku
+    path = f"/v1/inventory/{sku}/crossReferences"
+    before = client.get(path).json()
+    body = wrap({"alternateType": "Global", "alternateID": "SUPPLIER-77"})
+    added = client.post(path, json=body)
+    assert added.status_code == 200 and added.json() == {}
+    after = client.get(path).json()
+    assert after[:-1] == [ref | {"timestamp": after[-1]["timestamp"]} for ref in before]
+    assert (after[-1]["alternateType"], after[-1]["alternateID"]) == ("Global", "SUPPLIER-77")
+    assert "already exists" in message(client.post(path, json=body))
+    assert "mandatory" in message(client.post(path, json=wrap({"alternateType": "Barcode"})))
+    unknown_type = wrap({"alternateType": "Sticker", "alternateID": "1"})
+    assert client.post(path, json=unknown_type).status_code == 400
+    assert client.post("/v1/inventory/NO-SUCH/crossReferences", json=body).status_code == 404
+    found = client.get("/v1/inventory", params={"alternateID": "SUPPLIER-77"}).json()
+    assert [item["inventoryNumber"] for item in found] == [sku]
+
+
 # --- Invoices and credit notes -------------------------------------------------------------
 
 

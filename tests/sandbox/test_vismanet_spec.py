@@ -145,6 +145,10 @@ def test_inventory_matches_the_spec(openapi: OpenAPI, client: httpx.Client) -> N
     read = call(openapi, client, "GET", f"/v1/inventory/{number}").json()
     call(openapi, client, "PUT", f"/v1/inventory/{number}", wrap({"description": "Spec 2"}))
     call(openapi, client, "GET", f"/v1/inventory/internal/{read['inventoryId']}")
+    barcode = wrap({"alternateType": "Barcode", "alternateID": "7350000000016", "uom": "ST"})
+    call(openapi, client, "POST", f"/v1/inventory/{number}/crossReferences", barcode)
+    references = call(openapi, client, "GET", f"/v1/inventory/{number}/crossReferences").json()
+    assert [ref["alternateID"] for ref in references] == ["7350000000016"]
     params = {"pageNumber": "2", "pageSize": "10", "expandWarehouseDetail": "true"}
     assert len(call(openapi, client, "GET", "/v1/inventory", params=params).json()) == 10
     summary = call(openapi, client, "GET", "/v1/inventorysummary/NB001-01-01").json()

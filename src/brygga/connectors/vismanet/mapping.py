@@ -193,15 +193,10 @@ def product_from_visma(item: dict[str, Any], options: Options) -> Product:
     price = Decimal(item.get("defaultPrice") or 0)
     if options.prices_include_tax and rate is not None:
         price = gross(price, rate)
-    barcodes = [
-        str(ref.get("alternateID") or "")
-        for ref in item.get("crossReferences") or []
-        if ref.get("alternateType") == "Barcode"
-    ]
     variant = Variant(
         sku=sku,
         name=item.get("description") or sku,
-        ean=next((code for code in barcodes if ean_code.is_valid(code)), ""),
+        ean=next((code for code in barcodes(item) if ean_code.is_valid(code)), ""),
         prices=[Money(amount=price, currency=options.base_currency)],
         tax_rate=rate,
     )
@@ -212,6 +207,15 @@ def product_from_visma(item: dict[str, Any], options: Options) -> Product:
         variants=[variant],
         active=item.get("status") == "Active",
     )
+
+
+def barcodes(item: dict[str, Any]) -> list[str]:
+    """The item's Barcode cross-references (read with the default `expandCrossReference`)."""
+    return [
+        str(ref.get("alternateID") or "")
+        for ref in item.get("crossReferences") or []
+        if ref.get("alternateType") == "Barcode"
+    ]
 
 
 def stock_from_visma(item: dict[str, Any], options: Options) -> StockLevel:

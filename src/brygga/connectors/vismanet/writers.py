@@ -10,6 +10,7 @@ from typing import Any
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.vismanet.client import VismanetClient, dto
 from brygga.connectors.vismanet.mapping import (
+    barcodes,
     customer_to_visma,
     filter_stamp,
     item_to_visma,
@@ -224,9 +225,24 @@ class ProductWriter(_Writer):
     async def create(self, record: Product, links: dict[str, str]) -> Written:
         await self.client.create("/v1/inventory", item_to_visma(record, self.options, create=True))
         sku = record.variants[0].sku  # the key is the SKU; `Location` may encode it (§3.6)
-        return Written(sku, await self.client.get(item_path(sku)))
+        return await self._with_barcode(sku, record, await self.client.get(item_path(sku)))
 
     async def update(self, target_id: str, record: Product, links: dict[str, str]) -> Written:
         path = item_path(target_id)
         await self.client.put(path, item_to_visma(record, self.options, create=False))
-        return Written(target_id, await self.client.get(path))
+        return await self._with_barcode(target_id, record, await self.client.get(path))
+
+    async def _with_barcode(self, sku: str, record: Product, item: dict[str, Any]) -> Written:
+        """The EAN as a Barcode cross-reference: the item DTO has no field for it (§4.3).
+
+        A barcode already on the item is kept: the old code may still be on stock in hand.
+        """
+        ean = record.variants[0].ean
+        if not ean or ean in barcodes(item):
+            return Written(sku, item)
+        reference = {"alternateType": "Barcode", "alternateID": ean}
+        if item.get("baseUnit"):
+            reference["uom"] = item["baseUnit"]
+        # Answered 200 with an empty object, no Location (API reference).
+        await self.client.request("POST", f"{item_path(sku)}/crossReferences", json=dto(reference))
+        return Written(sku, await self.client.get(item_path(sku)))

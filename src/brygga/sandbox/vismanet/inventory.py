@@ -54,6 +54,14 @@ WRITABLE: dict[str, Field] = {
     "kitItem": FLAG,
     **dict.fromkeys(UNITS, TEXT),
 }
+ALTERNATE_TYPES = ("CPN", "VPN", "Global", "Barcode")
+CROSS_REFERENCE_DTO = "InventoryCrossReferenceUpdateDto"
+CROSS_REFERENCE: dict[str, Field] = {
+    "alternateType": choice(*ALTERNATE_TYPES),
+    "alternateID": TEXT,
+    "description": TEXT,
+    "uom": TEXT,
+}
 EXPANSIONS = {
     "expandWarehouseDetail": "warehouseDetails",
     "expandCrossReference": "crossReferences",
@@ -135,6 +143,31 @@ def _apply(record: Record, values: Record, verb: str) -> Record:
         raise VismaError(400, f"Error {verb} item. Error: {error.text}") from None
     record["stockItem"] = record["type"] in STOCK_TYPES
     return record | {"lastModifiedDateTime": stamp(), "timestamp": stamp()}
+
+
+def add_cross_reference(store: DocumentStore, record: Record, payload: Record) -> Record:
+    """A new alternate ID of the item; the same type and ID twice is refused."""
+    values = unwrap(payload, CROSS_REFERENCE, CROSS_REFERENCE_DTO)
+    alternate, kind = values.get("alternateID"), values.get("alternateType") or "Global"
+    if not alternate:
+        raise VismaError(400, "Error creating cross reference. Error: 'alternateID' is mandatory.")
+    if any(
+        (ref["alternateType"], ref["alternateID"]) == (kind, alternate)
+        for ref in record["crossReferences"]
+    ):
+        raise VismaError(
+            400, f"Error creating cross reference. Error: '{kind} {alternate}' already exists."
+        )
+    reference = {
+        "alternateType": kind,
+        "alternateID": alternate,
+        "description": values.get("description") or record["description"],
+        "uom": values.get("uom") or record["baseUnit"],
+    }
+    record = record | {"crossReferences": [*record["crossReferences"], reference]}
+    record |= {"lastModifiedDateTime": stamp(), "timestamp": stamp()}
+    store.put("inventory", record["inventoryNumber"], record)
+    return record
 
 
 def _warehouse_row(warehouse: str, quantity: Decimal) -> Record:
@@ -248,6 +281,19 @@ def router(store: DocumentStore, config: SandboxConfig) -> APIRouter:
     async def put_item(request: Request, number: str) -> Response:
         update(store, find(store, number), await read_dto(request, DTO))
         return Response(status_code=204)
+
+    @routes.get("/v1/inventory/{number}/crossReferences")
+    async def list_cross_references(number: str) -> Response:
+        record = find(store, number)
+        stamped = [ref | {"timestamp": record["timestamp"]} for ref in record["crossReferences"]]
+        return DecimalJSONResponse(stamped)
+
+    @routes.post("/v1/inventory/{number}/crossReferences")
+    async def create_cross_reference(request: Request, number: str) -> Response:
+        add_cross_reference(
+            store, find(store, number), await read_dto(request, CROSS_REFERENCE_DTO)
+        )
+        return DecimalJSONResponse({})
 
     @routes.get("/v1/inventorysummary/{number}")
     async def inventory_summary(request: Request, number: str) -> Response:
