@@ -97,7 +97,7 @@ def test_variant_checks_the_ean_check_digit():
         Variant(sku="A", name="A", ean="7350001101058")
 
 
-def test_tax_lines_are_summed_per_rate_and_rounded_once():
+def test_tax_lines_sum_each_lines_vat_per_rate_preferring_the_shops_own():
     book = OrderLine(
         source_id="2",
         sku="NB013-01-01",
@@ -106,12 +106,25 @@ def test_tax_lines_are_summed_per_rate_and_rounded_once():
         unit_price=eur("17.95"),
         tax_rate=Decimal(6),
     )
-    tax_lines = order(lines=[*order().lines, book], grand_total=eur("122.94")).computed_tax_lines()
+    tax_lines = order(lines=[*order().lines, book], grand_total=eur("122.94")).tax_lines
     assert [(t.rate, t.taxable.amount, t.tax.amount) for t in tax_lines] == [
         (Decimal(6), Decimal("16.93"), Decimal("1.02")),
         (Decimal(25), Decimal("83.99"), Decimal("21.00")),
     ]
-    net = order(prices_include_tax=False).computed_tax_lines()
+    net = order(prices_include_tax=False).tax_lines
     assert [(t.taxable.amount, t.tax.amount) for t in net] == [
         (Decimal("104.99"), Decimal("26.25"))
     ]
+    # Two lines of 1.03 at 25 %: 0.21 VAT each, rounded per line, not 0.41 on 2.06.
+    pair = [book.model_copy(update={"source_id": n, "unit_price": eur("1.03"),
+                                    "tax_rate": Decimal(25)}) for n in "ab"]  # fmt: skip
+    per_line = order(lines=pair, shipping=None, grand_total=eur("2.06")).tax_lines
+    assert [(t.taxable.amount, t.tax.amount) for t in per_line] == [
+        (Decimal("1.64"), Decimal("0.42"))
+    ]
+    # The shop's own figure wins over Brygga's arithmetic.
+    told = [pair[0].model_copy(update={"tax": eur("0.20")}), pair[1]]
+    shop = order(lines=told, shipping=None, grand_total=eur("2.06")).totals()
+    assert (shop.net, shop.tax, shop.gross) == (
+        Decimal("1.65"), {Decimal(25): Decimal("0.41")}, Decimal("2.06")
+    )

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from brygga.model.address import Address
 from brygga.model.customer import Customer
 from brygga.model.money import Amount, CurrencyCode, Money, total
+from brygga.model.totals import DocumentTotals
 
 TaxRate = Annotated[Amount, Field(ge=0, le=100, description="percent, e.g. 25")]
 
@@ -28,6 +29,9 @@ class OrderLine(BaseModel):
     unit_price: Money
     unit_list_price: Money | None = None
     tax_rate: TaxRate
+    tax: Money | None = Field(
+        None, description="the VAT in the line total as the shop computed it; None: rate only"
+    )
     ean: str = ""
 
     @property
@@ -48,6 +52,7 @@ class Shipping(BaseModel):
     description: str = "Shipping"
     amount: Money
     tax_rate: TaxRate
+    tax: Money | None = Field(None, description="the VAT in the shipping, as the shop computed it")
 
 
 class Discount(BaseModel):
@@ -89,7 +94,6 @@ class Order(BaseModel):
     lines: Annotated[list[OrderLine], Field(min_length=1)]
     shipping: Shipping | None = None
     discounts: list[Discount] = []
-    tax_lines: list[TaxLine] = []
     grand_total: Money
 
     @model_validator(mode="after")
@@ -118,22 +122,40 @@ class Order(BaseModel):
         parts += [-discount.amount for discount in self.discounts]
         return total(parts, self.currency).rounded()
 
-    def computed_tax_lines(self) -> list[TaxLine]:
-        """Tax per rate over lines and shipping, less order discounts, rounded once per rate
-        (per-document rounding, the way ERPs book it)."""
-        base: dict[Decimal, Decimal] = defaultdict(Decimal)
-        for line in self.lines:
-            base[line.tax_rate] += line.total.amount
+    @property
+    def tax_lines(self) -> list[TaxLine]:
+        """VAT per rate as the shop booked it: the shop's VAT per line and on shipping where it
+        gives one, else each line's VAT rounded on its own (the way shops compute it), less
+        the VAT inside order discounts. `taxable` is the net at that rate."""
+        taxable: dict[Decimal, Decimal] = defaultdict(Decimal)
+        taxes: dict[Decimal, Decimal] = defaultdict(Decimal)
+        parts = [(line.total.amount, line.tax_rate, line.tax) for line in self.lines]
         if self.shipping:
-            base[self.shipping.tax_rate] += self.shipping.amount.amount
-        for discount in self.discounts:
-            base[discount.tax_rate] -= discount.amount.amount
-        tax_lines = []
-        for rate, amount in sorted(base.items()):
-            divisor = 100 + rate if self.prices_include_tax else Decimal(100)
-            tax = Money(amount=amount * rate / divisor, currency=self.currency).rounded()
-            taxable = Money(amount=amount, currency=self.currency)
-            if self.prices_include_tax:
-                taxable = taxable - tax
-            tax_lines.append(TaxLine(rate=rate, taxable=taxable, tax=tax))
-        return tax_lines
+            parts.append((self.shipping.amount.amount, self.shipping.tax_rate, self.shipping.tax))
+        parts += [(-d.amount.amount, d.tax_rate, None) for d in self.discounts]
+        for amount, rate, shop_tax in parts:
+            tax = shop_tax.amount if shop_tax is not None else self._tax_in(amount, rate)
+            taxes[rate] += tax
+            taxable[rate] += amount - tax if self.prices_include_tax else amount
+        return [
+            TaxLine(
+                rate=rate,
+                taxable=Money(amount=taxable[rate], currency=self.currency),
+                tax=Money(amount=taxes[rate], currency=self.currency),
+            )
+            for rate in sorted(taxable)
+        ]
+
+    def _tax_in(self, amount: Decimal, rate: Decimal) -> Decimal:
+        divisor = 100 + rate if self.prices_include_tax else Decimal(100)
+        return Money(amount=amount * rate / divisor, currency=self.currency).rounded().amount
+
+    def totals(self) -> DocumentTotals:
+        """The order in the reconciliation's terms: net, VAT per rate and gross."""
+        tax_lines = self.tax_lines
+        return DocumentTotals(
+            currency=self.currency,
+            net=sum((t.taxable.amount for t in tax_lines), Decimal(0)),
+            tax={t.rate: t.tax.amount for t in tax_lines},
+            gross=self.grand_total.amount,
+        )

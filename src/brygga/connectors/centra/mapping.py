@@ -23,7 +23,7 @@ from brygga.model import (
 def order_from_centra(data: dict[str, Any]) -> Order:
     grand_total = data["grandTotal"]
     currency = grand_total["currency"]["code"]
-    order = Order(
+    return Order(
         source_id=str(data["number"]),  # Centra keys orders by number in ID conversion (§4.10)
         number=str(data["number"]),
         created_at=datetime.fromisoformat(data["createdAt"]),
@@ -38,8 +38,6 @@ def order_from_centra(data: dict[str, Any]) -> Order:
         shipping=_shipping(data["totals"], currency),
         grand_total=_money(grand_total, currency),
     )
-    # Centra gives tax per line as a rate only; the per-rate summary is derived.
-    return order.model_copy(update={"tax_lines": order.computed_tax_lines()})
 
 
 def customer_from_centra(data: dict[str, Any]) -> Customer:
@@ -155,6 +153,8 @@ def _line(data: dict[str, Any], currency: str) -> OrderLine:
         unit_price=_money(data["unitPrice"], currency),
         unit_list_price=_money(data["unitOriginalPrice"], currency),
         tax_rate=Decimal(data["taxPercent"]),
+        # The VAT Centra put in the line: its value with tax less its value without (§4.2).
+        tax=_money(data["lineValue"], currency) - _money(data["netValue"], currency),
     )
 
 
@@ -166,7 +166,11 @@ def _shipping(totals: dict[str, Any], currency: str) -> Shipping | None:
     # Centra gives the VAT inside the shipping price, not its rate; a whole percent is
     # what every Nordic and EU standard rate is.
     rate = (tax * 100 / (amount - tax)).quantize(Decimal(1), ROUND_HALF_UP)
-    return Shipping(amount=Money(amount=amount, currency=currency), tax_rate=rate)
+    return Shipping(
+        amount=Money(amount=amount, currency=currency),
+        tax_rate=rate,
+        tax=Money(amount=tax, currency=currency),
+    )
 
 
 def _money(value: dict[str, Any], currency: str) -> Money:

@@ -22,6 +22,7 @@ query Orders($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
     lines {
       id productName size quantity taxPercent
       unitPrice { value } unitOriginalPrice { value }
+      lineValue { value } netValue: lineValue(includingTax: false) { value }
       productSize { SKU EAN }
     }
     billingAddress { ...Address }

@@ -72,7 +72,7 @@ def order_from_magento(data: Record) -> Order:
     currency = data["order_currency_code"]
     assignments = (data.get("extension_attributes") or {}).get("shipping_assignments") or [{}]
     delivery = (assignments[0].get("shipping") or {}).get("address")  # only here (§4.1)
-    order = Order(
+    return Order(
         source_id=data["increment_id"],
         number=data["increment_id"],
         created_at=parse_time(data["created_at"]),
@@ -88,7 +88,6 @@ def order_from_magento(data: Record) -> Order:
         shipping=_shipping(data, currency),
         grand_total=_money(data["grand_total"], currency),
     )
-    return order.model_copy(update={"tax_lines": order.computed_tax_lines()})
 
 
 def customer_from_magento(data: Record) -> Customer:
@@ -220,6 +219,7 @@ def _line(item: Record, currency: str) -> OrderLine:
         unit_price=_money(gross(item) / quantity, currency),
         unit_list_price=_money(item.get("price_incl_tax"), currency),
         tax_rate=dec(item.get("tax_percent")),
+        tax=_money(item.get("tax_amount"), currency),
     )
 
 
@@ -233,6 +233,7 @@ def _shipping(order: Record, currency: str) -> Shipping | None:
         description=order.get("shipping_description") or "Shipping",
         amount=_money(amount, currency),
         tax_rate=_shipping_rate(taxed, tax, {dec(i.get("tax_percent")) for i in order["items"]}),
+        tax=_money(tax, currency),
     )
 
 
