@@ -1,0 +1,21 @@
+"""Finance rules: how an order is booked in an ERP to the cent (DESIGN.md §3.7)."""
+
+from brygga.engine.finance.booking import (
+    Booking,
+    BookedLine,
+    FinanceError,
+    Kind,
+    book,
+    erp_vat,
+    nearest_net_with_vat,
+)
+
+__all__ = [
+    "BookedLine",
+    "Booking",
+    "FinanceError",
+    "Kind",
+    "book",
+    "erp_vat",
+    "nearest_net_with_vat",
+]
