@@ -126,5 +126,7 @@ def test_tax_lines_sum_each_lines_vat_per_rate_preferring_the_shops_own():
     told = [pair[0].model_copy(update={"tax": eur("0.20")}), pair[1]]
     shop = order(lines=told, shipping=None, grand_total=eur("2.06")).totals()
     assert (shop.net, shop.tax, shop.gross) == (
-        Decimal("1.65"), {Decimal(25): Decimal("0.41")}, Decimal("2.06")
+        Decimal("1.65"),
+        {Decimal(25): Decimal("0.41")},
+        Decimal("2.06"),
     )

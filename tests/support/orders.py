@@ -69,7 +69,7 @@ def orders(draw: st.DrawFn, currency: str | None = None, country: str = "SE") ->
                     description="Voucher",
                     amount=Money(amount=amount, currency=currency),
                     tax_rate=rate,
-                )  # fmt: skip
+                )
             )
     total = sum((line.total.amount for line in lines), Decimal(0))
     total += shipping.amount.amount if shipping else 0
@@ -91,7 +91,7 @@ def orders(draw: st.DrawFn, currency: str | None = None, country: str = "SE") ->
                 postcode="111 22",
                 city="Stockholm",
                 country=country,
-            ),  # fmt: skip
+            ),
         ),
         lines=lines,
         shipping=shipping,

@@ -1,8 +1,8 @@
 """Finance rules: how an order is booked in an ERP to the cent (DESIGN.md §3.7)."""
 
 from brygga.engine.finance.booking import (
-    Booking,
     BookedLine,
+    Booking,
     FinanceError,
     Kind,
     book,
