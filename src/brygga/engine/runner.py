@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import xrefs
+from brygga.engine.finance import FinanceError
 from brygga.engine.outcomes import Counts, Outcome, Status
 from brygga.engine.protocols import FlowSpec, SourceRecord, Writer, Written
 from brygga.store import Database
@@ -115,6 +116,8 @@ class FlowRunner:
                 raise  # every other record would fail the same way: stop and alert
             outcome.error_class, outcome.message = exc.error_class, str(exc)
             outcome.target_payload = exc.payload
+        except FinanceError as exc:  # an order that cannot be booked to the cent
+            outcome.error_class, outcome.message = ErrorClass.DATA, str(exc)
         except Exception as exc:  # a bug must cost one record, never the page
             log.exception("record %s of %s failed", item.source_id, self.spec.name)
             outcome.error_class = ErrorClass.DATA

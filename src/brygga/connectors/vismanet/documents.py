@@ -92,11 +92,14 @@ def rates(document: dict[str, Any], options: Options) -> dict[str, Decimal]:
 def _lines(
     document: dict[str, Any], key: str, options: Options
 ) -> tuple[list[OrderLine], Shipping | None]:
-    """Item lines as order lines; lines without an item (freight, fees) as shipping."""
+    """Item lines as order lines; lines without an item (freight, fees) as shipping. The
+    rounding item's line is bookkeeping (cents in the total), not something the shop sold."""
     currency = document["currencyId"]
     by_category = rates(document, options)
     items, other = [], []
     for line in document.get(key) or []:
+        if line.get("inventoryNumber") == options.rounding_item:
+            continue
         rate = by_category.get((line.get("vatCode") or {}).get("id", ""), Decimal(0))
         amount = Decimal(line["amountInCurrency"])
         if not line.get("inventoryNumber"):

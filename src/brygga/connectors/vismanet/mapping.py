@@ -16,6 +16,7 @@ from stdnum import ean as ean_code
 
 from brygga.connectors.vismanet.client import dto
 from brygga.connectors.vismanet.options import Options
+from brygga.engine.finance import BookedLine, Kind, book
 from brygga.model import CENT, Address, Customer, Money, Order, Product, StockLevel, Variant
 
 UNIT = Decimal("0.0001")  # unit price precision sent to Visma.net
@@ -93,57 +94,57 @@ def order_header(order: Order, options: Options) -> dict[str, Any]:
     for part, address in (("billing", order.billing_address), ("shipping", order.shipping_address)):
         if address is not None:
             header[part] = {"address": _v3_address(address), "contact": _v3_contact(address)}
-    if order.shipping is not None:
-        shipping = order.shipping
-        cost = money(net(shipping.amount.amount, shipping.tax_rate, order.prices_include_tax))
+    for shipping in book(order).shipping():
         header["freight"] = {
-            "cost": cost,
+            "cost": shipping.net,
             "premiumAmount": Decimal(0),
-            "taxCategoryId": options.category(shipping.tax_rate),
+            "taxCategoryId": options.category(shipping.rate),
         }
     return header
 
 
 def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
-    """Net unit (list) prices with a manual discount amount that lands each line exactly on
-    its net total after line and order discounts."""
+    """The booked lines (brygga.engine.finance): each line's net after line and order
+    discounts as a net unit (list) price less a manual discount amount, and the booking's
+    rounding, if any, on the rounding item at 0 %."""
+    booking = book(order)
     includes = order.prices_include_tax
-    targets = [money(net(line.total.amount, line.tax_rate, includes)) for line in order.lines]
-    for discount in order.discounts:
-        amount = money(net(discount.amount.amount, discount.tax_rate, includes))
-        chosen = [i for i, line in enumerate(order.lines) if line.tax_rate == discount.tax_rate]
-        _spread(targets, chosen or list(range(len(targets))), amount)
     rows = []
-    for line, target in zip(order.lines, targets, strict=True):
+    for booked in booking.goods():
+        line = booked.line
+        assert line is not None  # goods lines carry their shop line
         listed = (line.unit_list_price or line.unit_price).amount
         unit = net(listed, line.tax_rate, includes).quantize(UNIT, ROUND_HALF_UP)
-        if money(unit * line.quantity) < target:
-            unit = (target / line.quantity).quantize(UNIT, ROUND_UP)
-        row = {
-            "inventoryId": line.sku,
-            "description": line.description[:255],
-            "quantity": line.quantity,
-            "unitPrice": unit,
-            "hasManualPrice": True,
-            "discountAmount": money(unit * line.quantity) - target,
-            "hasManualDiscount": True,
-            "taxCategoryId": options.category(line.tax_rate),
-        }
-        if options.warehouse:
-            row["warehouseId"] = options.warehouse
-        rows.append(row)
+        if money(unit * line.quantity) < booked.net:
+            unit = (booked.net / line.quantity).quantize(UNIT, ROUND_UP)
+        rows.append(
+            _line(line.sku, line.description, line.quantity, unit, booked, options)
+            | {"discountAmount": money(unit * line.quantity) - booked.net}
+        )
+    if booking.rounding:
+        rounding = BookedLine(Kind.ROUNDING, booking.rounding, Decimal(0))
+        row = _line(
+            options.rounding_item, "Rounding", Decimal(1), booking.rounding, rounding, options
+        )
+        rows.append(row | {"discountAmount": Decimal(0)})
     return rows
 
 
-def _spread(targets: list[Decimal], indexes: list[int], amount: Decimal) -> None:
-    """Take `amount` off `targets[indexes]` in proportion, the last one taking the rest."""
-    base = sum((targets[i] for i in indexes), Decimal(0))
-    left = amount
-    for position, index in enumerate(indexes):
-        last = position == len(indexes) - 1
-        share = left if last or not base else money(amount * targets[index] / base)
-        targets[index] -= share
-        left -= share
+def _line(
+    sku: str, text: str, quantity: Decimal, unit: Decimal, booked: BookedLine, options: Options
+) -> dict[str, Any]:
+    row = {
+        "inventoryId": sku,
+        "description": text[:255],
+        "quantity": quantity,
+        "unitPrice": unit,
+        "hasManualPrice": True,
+        "hasManualDiscount": True,
+        "taxCategoryId": options.category(booked.rate),
+    }
+    if options.warehouse:
+        row["warehouseId"] = options.warehouse
+    return row
 
 
 def _v3_address(address: Address) -> dict[str, Any]:

@@ -29,6 +29,9 @@ class Options:
     warehouse: str = ""
     item_class: str = "1"
     posting_class: str = "1"
+    # A non-stock item at the 0 % VAT category, posted to the rounding account: it carries the
+    # cents the per-document VAT needs (brygga.engine.finance.booking).
+    rounding_item: str = "ROUNDING"
     prices_include_tax: bool = True
     stock_quantity: str = "quantityOnHand"
     payment_method: str = "KORT"

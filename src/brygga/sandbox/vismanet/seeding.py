@@ -46,6 +46,10 @@ def seed(store: DocumentStore, config: SandboxConfig) -> None:
         {key: reference.vat_category(key, EFFECTIVE, modified) for key in reference.VAT_CATEGORIES},
     )
     store.put_many("vat_zones", {key: reference.vat_zone(key) for key in reference.VAT_ZONES})
+    # The demo company's finance setup: a non-stock item at 0 % for rounding cents.
+    rounding = {"inventoryNumber": "ROUNDING", "description": "Öresavrundning", "itemClass": "2",
+                "type": "NonStockItem", "vatCode": "4"}  # fmt: skip
+    inventory.create(store, wrap(rounding))
     stock = random.Random(f"vismanet-stock-{config.seed}")
     for product in data.products:
         for variant in product.variants:
