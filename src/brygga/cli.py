@@ -7,13 +7,19 @@ import json
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.faults import Faults
+
+if TYPE_CHECKING:
+    from brygga.engine.reconcile import ReconcileReport
 
 app = typer.Typer(no_args_is_help=True, help="Brygga: keep your shop and your ERP in step.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Run the emulated shop and ERP APIs.")
@@ -66,10 +72,12 @@ def demo(
         else:
             for demo_pair in running.pairs:
                 title = f"{demo_pair.template.shop} ↔ {demo_pair.template.erp}"
-                console.print(summary_table(title, reports[demo_pair.name]))
+                console.print(summary_table(title, reports[demo_pair.name].sync))
+            for name, report in reports.items():
+                console.print(f"Reconciled {name}: {report.reconcile.headline()}")
             console.print(f"Database: {running.db.display_url}")
         if once:
-            raise typer.Exit(0 if all(report.ok for report in reports.values()) else 1)
+            raise typer.Exit(0 if all(report.sync.ok for report in reports.values()) else 1)
         for demo_pair in running.pairs:
             for name, sandbox in demo_pair.sandboxes.items():
                 console.print(f"{demo_pair.name}: {name} sandbox at {sandbox.base_url}")
@@ -119,6 +127,63 @@ def sync(
         db.dispose()
     console.print(summary_table(integration, report))
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("reconcile")
+def reconcile_command(
+    integration: str = typer.Argument(..., help="Integration name, e.g. centra-fortnox"),
+    since: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Only shop orders since this day (local midnight)"
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+    database: str | None = typer.Option(None, help=DATABASE_HELP),
+    home: Path = typer.Option(Path(".brygga"), help=HOME_HELP),
+) -> None:
+    """Compare the shop's orders with the ERP's documents; list every difference per order."""
+    from brygga.connectors.errors import ConnectorError
+    from brygga.engine.reconcile import reconcile
+    from brygga.store import Database, SecretBox, resolve_database_url
+
+    console = Console(stderr=True)
+    db = Database(resolve_database_url(database, home))
+    db.migrate()
+    try:
+        with console.status(f"Reconciling {integration}…"):
+            report = asyncio.run(
+                reconcile(
+                    db,
+                    SecretBox.from_environment(home),
+                    integration,
+                    since.astimezone() if since else None,
+                )
+            )
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ConnectorError as exc:
+        console.print(f"[red]{integration} could not be reconciled: {exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if json_output:
+        print(json.dumps(report.as_dict(), indent=2))
+    elif report.differences:
+        Console().print(_reconcile_table(integration, report))
+    else:
+        Console().print(f"{integration}: {report.headline()}")
+    raise typer.Exit(1 if report.differences else 0)
+
+
+def _reconcile_table(integration: str, report: ReconcileReport) -> Table:
+    table = Table(title=f"{integration}: {report.headline()}")
+    for column in ("order", "ERP document", "difference"):
+        table.add_column(column)
+    for found in report.differences:
+        document = found.erp_document or "—"
+        for index, line in enumerate(found.differences):
+            # The order and its document once, on its first difference.
+            table.add_row(*((found.order, document) if index == 0 else ("", "")), line)
+    return table
 
 
 def _faults(values: list[str]) -> Faults:

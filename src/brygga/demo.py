@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import text
 
 from brygga.engine.integrations import ConnectionSettings, SyncReport, configure, sync
+from brygga.engine.reconcile import ReconcileReport, reconcile
 from brygga.engine.runner import Progress
 from brygga.pairs import PAIRS, PairTemplate, pair_template
 from brygga.sandbox.processes import SandboxProcess, launch_sandbox
@@ -77,6 +78,14 @@ class DemoPair:
     @property
     def sandboxes(self) -> dict[str, SandboxProcess]:
         return {self.shop.system: self.shop, self.erp.system: self.erp}
+
+
+@dataclass
+class PairReport:
+    """What a pair's day moved, and how its shop orders reconcile with the ERP afterwards."""
+
+    sync: SyncReport
+    reconcile: ReconcileReport
 
 
 @dataclass
@@ -142,15 +151,16 @@ class Demo:
             erp=erp,
         )
 
-    def sync(self, progress: Progress | None = None) -> dict[str, SyncReport]:
-        async def all_pairs() -> list[SyncReport]:
+    def sync(self, progress: Progress | None = None) -> dict[str, PairReport]:
+        async def all_pairs() -> list[PairReport]:
             return await asyncio.gather(*(self._day(pair, progress) for pair in self.pairs))
 
         return dict(zip((pair.name for pair in self.pairs), asyncio.run(all_pairs()), strict=True))
 
-    async def _day(self, pair: DemoPair, progress: Progress | None) -> SyncReport:
+    async def _day(self, pair: DemoPair, progress: Progress | None) -> PairReport:
         """Every flow runs once (refunds twice on the first day, around the late staff work),
-        shop records first, then the rest after the staff's work."""
+        shop records first, then the rest after the staff's work. Then, while the sandboxes
+        are up, the shop's orders are reconciled with the ERP's."""
         box = SecretBox.from_environment(self.options.home)
         labelled = _labelled(pair.name, progress)
         later = [flow.name for flow in pair.template.flows if flow.name not in FIRST_FLOWS]
@@ -166,31 +176,13 @@ class Demo:
                 await _simulate(pair.shop, work)
                 flows = ["refunds"]
                 report.merge(await sync(self.db, box, pair.name, flows=flows, progress=labelled))
-        return report
+        return PairReport(report, await reconcile(self.db, box, pair.name))
 
-    def summary(self, reports: dict[str, SyncReport]) -> dict[str, Any]:
+    def summary(self, reports: dict[str, PairReport]) -> dict[str, Any]:
         """The `--json` document; its shape is documented in docs/cli.md and kept stable."""
         return {
             "database": self.db.display_url,
-            "integrations": [
-                {
-                    "name": pair.name,
-                    "pair": [pair.template.shop, pair.template.erp],
-                    "sandboxes": {
-                        system: {"base_url": sandbox.base_url}
-                        for system, sandbox in pair.sandboxes.items()
-                    },
-                    "flows": {
-                        name: counts.as_dict() for name, counts in reports[pair.name].flows.items()
-                    },
-                    "errors": reports[pair.name].errors,
-                    "requests": {
-                        system: asdict(stats)
-                        for system, stats in reports[pair.name].requests.items()
-                    },
-                }
-                for pair in self.pairs
-            ],
+            "integrations": [_integration_summary(pair, reports[pair.name]) for pair in self.pairs],
         }
 
     def write_states(self, directory: Path) -> None:
@@ -205,6 +197,20 @@ class Demo:
             for sandbox in pair.sandboxes.values():
                 sandbox.stop()
         self.db.dispose()
+
+
+def _integration_summary(pair: DemoPair, report: PairReport) -> dict[str, Any]:
+    return {
+        "name": pair.name,
+        "pair": [pair.template.shop, pair.template.erp],
+        "sandboxes": {
+            system: {"base_url": sandbox.base_url} for system, sandbox in pair.sandboxes.items()
+        },
+        "flows": {name: counts.as_dict() for name, counts in report.sync.flows.items()},
+        "errors": report.sync.errors,
+        "requests": {system: asdict(stats) for system, stats in report.sync.requests.items()},
+        "reconcile": report.reconcile.as_dict(),
+    }
 
 
 def connection_settings(sandbox: SandboxProcess, rate_limit: bool) -> dict[str, Any]:

@@ -42,6 +42,16 @@ def test_demo_runs_every_pair_and_every_flow_and_a_second_run_moves_nothing(tmp_
     again = load_states(tmp_path / "second")
     assert fortnox_order_references(again["fortnox"]) == dict.fromkeys(expected, 1)
 
+    # Every seeded order reconciles with its ERP document to the cent (DESIGN.md §3.7).
+    for integration in first["integrations"]:
+        assert integration["reconcile"]["compared"] > 0, integration["name"]
+    differing = {
+        integration["name"]: integration["reconcile"]["differences"]
+        for integration in first["integrations"]
+        if integration["reconcile"]["differences"]
+    }
+    assert differing == {}
+
 
 def test_fresh_starts_the_shop_the_erp_and_the_database_over(tmp_path):
     home, pair = tmp_path / "home", "centra-fortnox"

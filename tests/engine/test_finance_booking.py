@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brygga.engine.finance import FinanceError, Kind, book, erp_vat, nearest_net_with_vat
+from brygga.engine.finance.booking import erp_vat_in
 from brygga.model import Customer, Discount, Money, Order, OrderLine, Shipping
 from tests.support.orders import orders
 
@@ -41,6 +43,37 @@ def test_the_erps_vat_on_the_booked_lines_is_the_shops_to_the_cent(order: Order)
             step = Decimal("0.01") if booked_net < shop_net else Decimal("-0.01")
             assert erp_vat(booked_net + step, rate) != booking.tax[rate], "not the nearest"
     assert [line.line for line in booking.goods()] == list(order.lines)
+
+
+@settings(max_examples=2_000, deadline=None, database=None)
+@given(orders(), st.booleans())
+def test_gross_priced_erps_take_the_shops_vat_out_of_each_rates_gross(
+    order: Order, shipping_apart: bool
+) -> None:
+    """Fortnox with `VATIncluded`: goods rows and discounts as the shop sold them, shipping
+    as `Freight` (VAT of its own) or as a row, plus the booking's rounding rows."""
+    booking = book(order, gross_prices=True, shipping_apart=shipping_apart)
+    assert order.totals().differences(booking.totals()) == []
+    gross: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for line in order.lines:
+        gross[line.tax_rate] += line.total.amount
+    for discount in order.discounts:
+        gross[discount.tax_rate] -= discount.amount.amount
+    freight_vat = ZERO
+    if order.shipping is not None:
+        if shipping_apart:
+            freight_vat = erp_vat_in(order.shipping.amount.amount, order.shipping.tax_rate)
+        else:
+            gross[order.shipping.tax_rate] += order.shipping.amount.amount
+    for line in booking.lines:
+        if line.kind is Kind.ROUNDING:
+            gross[line.rate] += line.net
+    for rate, amount in gross.items():
+        apart = freight_vat if order.shipping and order.shipping.tax_rate == rate else ZERO
+        assert erp_vat_in(amount, rate) + apart == booking.tax.get(rate, ZERO), rate
+    # Goods stay as the shop sold them; the rounding rows cancel out in the total.
+    assert [line.line for line in booking.goods()] == list(order.lines)
+    assert booking.rounding == 0
 
 
 def sek(amount: str) -> Money:

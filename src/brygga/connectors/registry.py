@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from brygga.connectors.centra.client import CentraClient
 from brygga.connectors.fortnox import payments as fortnox_payments
 from brygga.connectors.fortnox import refunds as fortnox_refunds
 from brygga.connectors.fortnox import streams as fortnox_streams
+from brygga.connectors.fortnox import totals as fortnox_totals
 from brygga.connectors.fortnox import writers as fortnox_writers
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.magento import streams as magento_streams
@@ -20,8 +21,13 @@ from brygga.connectors.magento import writers as magento_writers
 from brygga.connectors.magento.client import MagentoClient
 from brygga.connectors.vismanet import finance as vismanet_finance
 from brygga.connectors.vismanet import streams as vismanet_streams
+from brygga.connectors.vismanet import totals as vismanet_totals
 from brygga.connectors.vismanet import writers as vismanet_writers
 from brygga.connectors.vismanet.client import VismanetClient
+from brygga.model.totals import DocumentTotals
+
+# Reads an ERP order by the target id Brygga stored and sums it as the ERP books it.
+OrderTotals = Callable[[Any, str, Mapping[str, Any]], Awaitable[DocumentTotals]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class System:
     # The client renews credentials that must be stored (a rotated OAuth refresh token); it
     # takes an `on_credentials` callback that stores them before they are used.
     rotates_credentials: bool = False
+    order_totals: OrderTotals | None = None  # an ERP's orders, for the reconciliation
 
 
 SYSTEMS: dict[str, System] = {
@@ -66,6 +73,7 @@ SYSTEMS: dict[str, System] = {
             "payment": fortnox_payments.PaymentWriter,
         },
         rotates_credentials=True,
+        order_totals=fortnox_totals.order_totals,
     ),
     "magento": System(
         MagentoClient,
@@ -97,6 +105,7 @@ SYSTEMS: dict[str, System] = {
             "refund": vismanet_finance.RefundWriter,
             "payment": vismanet_finance.PaymentWriter,
         },
+        order_totals=vismanet_totals.order_totals,
     ),
 }
 
@@ -133,6 +142,13 @@ def stream(name: str, entity: str, client: Any, settings: Mapping[str, Any]) -> 
     if entity not in streams:
         raise ValueError(f"{name} cannot be read for {entity} records")
     return streams[entity](client, settings)
+
+
+def order_totals(name: str) -> OrderTotals:
+    found = system(name).order_totals
+    if found is None:
+        raise ValueError(f"{name} orders cannot be reconciled in Brygga yet")
+    return found
 
 
 def writer(name: str, entity: str, client: Any, settings: Mapping[str, Any]) -> Any:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from brygga.connectors import registry
 from brygga.connectors.http import RequestStats
@@ -133,11 +134,7 @@ async def sync(
     not stop the next one; its error is in the report. `reconcile` writes every record again,
     changed or not (the stock reconcile job)."""
     with db.session() as session:
-        integration = session.scalar(
-            select(Integration).where(Integration.name == integration_name)
-        )
-        if integration is None:
-            raise ValueError(f"no integration called {integration_name!r}")
+        integration = integration_named(session, integration_name)
         template = pair_template(integration.pair)
         order = [flow.name for flow in template.flows]
         rows = sorted(
@@ -147,22 +144,10 @@ async def sync(
         unknown = set(flows or []) - {flow.name for flow in rows}
         if unknown:
             raise ValueError(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
-        connections = {
-            c.system: (c.id, c.base_url, connection_credentials(box, c))
-            for c in (integration.shop_connection, integration.erp_connection)
-        }
         plan = [(flow.id, flow.name, flow.source, flow.target) for flow in rows]
-        # A flow's settings also serve its entity where another flow needs it (the customers
-        # flow's settings apply to a customer created for an order).
-        settings_of = {
-            ENTITIES[flow.name]: {**template.flow(flow.name).settings, **flow.settings}
-            for flow in integration.flows
-        }
+        settings_of = entity_settings(integration)
         integration_id = integration.id
-    clients = {
-        name: registry.open_client(name, url, credentials, _saver(db, box, connection_id))
-        for name, (connection_id, url, credentials) in connections.items()
-    }
+        clients = open_clients(db, box, integration)
     report = SyncReport()
     try:
         for flow_id, name, source, target in plan:
@@ -202,6 +187,35 @@ async def sync(
             report.requests[system] = client.http.stats
             await client.aclose()
     return report
+
+
+def integration_named(session: Session, name: str) -> Integration:
+    integration = session.scalar(select(Integration).where(Integration.name == name))
+    if integration is None:
+        raise ValueError(f"no integration called {name!r}")
+    return integration
+
+
+def entity_settings(integration: Integration) -> dict[str, dict[str, Any]]:
+    """Each flow's settings (the template's defaults overlaid with the merchant's) by entity. A
+    flow's settings also serve its entity where another flow needs it (the customers flow's
+    settings apply to a customer created for an order)."""
+    template = pair_template(integration.pair)
+    return {
+        ENTITIES[flow.name]: {**template.flow(flow.name).settings, **flow.settings}
+        for flow in integration.flows
+    }
+
+
+def open_clients(db: Database, box: SecretBox, integration: Integration) -> dict[str, Any]:
+    """One client per connection of the integration (loaded in an open session), by system.
+    Renewed credentials are stored before use; the caller closes the clients."""
+    return {
+        c.system: registry.open_client(
+            c.system, c.base_url, connection_credentials(box, c), _saver(db, box, c.id)
+        )
+        for c in (integration.shop_connection, integration.erp_connection)
+    }
 
 
 def _saver(db: Database, box: SecretBox, connection_id: int) -> Callable[[dict[str, Any]], None]:

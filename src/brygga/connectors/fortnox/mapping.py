@@ -7,7 +7,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from brygga.model import Customer, CustomerType, Order, OrderLine, Product
+from brygga.engine.finance import Kind, book, erp_vat, erp_vat_in
+from brygga.model import Customer, CustomerType, Discount, Order, OrderLine, Product
+
+# BAS accounts for rows without an article; every chart differs, so each is a setting.
+ACCOUNTS = {"freight_account": 3520, "rounding_account": 3740}
 
 # Fortnox dates are Swedish local dates (fortnox.md §3.5, unconfirmed but the only sane reading).
 FORTNOX_TIME_ZONE = ZoneInfo("Europe/Stockholm")
@@ -49,8 +53,31 @@ def customer_to_fortnox(customer: Customer) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value != ""}
 
 
-def order_to_fortnox(order: Order, customer_number: str) -> dict[str, Any]:
+def order_to_fortnox(
+    order: Order, customer_number: str, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The order with rows as the shop sold them and the booking's rounding rows, so that
+    Fortnox's per-document VAT is the shop's VAT per rate (brygga.engine.finance.booking).
+    Shipping goes in `Freight` when Fortnox's freight VAT gives the shop's figure, else it
+    is a row of its own at its own rate."""
     delivery = order.shipping_address
+    freight = _freight(order)
+    booking = book(
+        order,
+        gross_prices=order.prices_include_tax,
+        rounding_pairs=True,
+        shipping_apart=freight is not None,
+    )
+    rows = [_row(line) for line in order.lines]
+    rows += [_discount_row(discount) for discount in order.discounts]
+    if order.shipping is not None and freight is None:
+        rows.append(_account_row(order.shipping.description, order.shipping.amount.amount,
+                                 order.shipping.tax_rate, settings, "freight_account"))  # fmt: skip
+    rows += [
+        _account_row("Öresutjämning", line.net, line.rate, settings, "rounding_account")
+        for line in booking.lines
+        if line.kind is Kind.ROUNDING
+    ]
     fields: dict[str, Any] = {
         "CustomerNumber": customer_number,
         "OrderDate": order.created_at.astimezone(FORTNOX_TIME_ZONE).date().isoformat(),
@@ -61,8 +88,8 @@ def order_to_fortnox(order: Order, customer_number: str) -> dict[str, Any]:
         # The shop order number is how Brygga finds this order again after a crash (§4.2).
         "ExternalInvoiceReference1": order.number[:80],
         "YourOrderNumber": order.number[:75],
-        "Freight": order.shipping.amount.amount if order.shipping else Decimal(0),
-        "OrderRows": [_row(line) for line in order.lines],
+        "Freight": freight or Decimal(0),
+        "OrderRows": rows,
     }
     if delivery is not None:
         fields |= {
@@ -76,6 +103,27 @@ def order_to_fortnox(order: Order, customer_number: str) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value != ""}
 
 
+def freight_vat_rate(customer: Customer) -> Decimal:
+    """The VAT Fortnox puts on `Freight`: the company's freight rate, 25 % in Sweden, and none
+    for reverse-charge and export customers (fortnox.md §4.2; the sandbox's assumption)."""
+    return Decimal(0) if vat_type(customer) in ("EUREVERSEDVAT", "EXPORT") else Decimal(25)
+
+
+def _freight(order: Order) -> Decimal | None:
+    """The shipping amount for `Freight`, or None when Fortnox's freight VAT would not be the
+    shop's: another rate, or a shop VAT figure off Fortnox's arithmetic."""
+    shipping = order.shipping
+    if shipping is None:
+        return None
+    rate = freight_vat_rate(order.customer)
+    amount = shipping.amount.amount
+    fortnox_vat = erp_vat_in(amount, rate) if order.prices_include_tax else erp_vat(amount, rate)
+    shop_vat = shipping.tax.amount if shipping.tax is not None else None
+    if shipping.tax_rate != rate or shop_vat not in (None, fortnox_vat):
+        return None
+    return amount
+
+
 def _row(line: OrderLine) -> dict[str, Any]:
     return {
         "ArticleNumber": line.sku,
@@ -85,6 +133,32 @@ def _row(line: OrderLine) -> dict[str, Any]:
         "DeliveredQuantity": str(line.quantity),
         "Price": line.unit_price.amount,
         "VAT": line.tax_rate,
+    }
+
+
+def _discount_row(discount: Discount) -> dict[str, Any]:
+    """An order-level discount as a negative row at its rate; no account: Fortnox picks the
+    sales account of the rate, where the discounted sale is booked."""
+    return {
+        "Description": discount.description[:50],
+        "OrderedQuantity": "1",
+        "DeliveredQuantity": "1",
+        "Price": -discount.amount.amount,
+        "VAT": discount.tax_rate,
+    }
+
+
+def _account_row(
+    text: str, amount: Decimal, rate: Decimal, settings: Mapping[str, Any], account: str
+) -> dict[str, Any]:
+    """A row without an article, booked to the account the setting `account` names."""
+    return {
+        "Description": text[:50],
+        "OrderedQuantity": "1",
+        "DeliveredQuantity": "1",
+        "Price": amount,
+        "VAT": rate,
+        "AccountNumber": int(settings.get(account) or ACCOUNTS[account]),
     }
 
 

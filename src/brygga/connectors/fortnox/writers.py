@@ -67,7 +67,7 @@ class OrderWriter:
         return None
 
     async def create(self, record: Order, links: dict[str, str]) -> Written:
-        payload = order_to_fortnox(record, links["customer"])
+        payload = order_to_fortnox(record, links["customer"], self.settings)
         body = await self.client.post("/3/orders", {"Order": payload})
         created = Written(str(body["Order"]["DocumentNumber"]), body["Order"])
         # A shop order cancelled before it reached Fortnox is kept there, cancelled.
@@ -93,7 +93,7 @@ class OrderWriter:
         if record.cancelled:
             return await self._cancel(target_id)
         # Rows without RowId replace the old rows by position; all rows are sent (§3.5).
-        payload = order_to_fortnox(record, links["customer"])
+        payload = order_to_fortnox(record, links["customer"], self.settings)
         body = await self.client.put(f"/3/orders/{target_id}", {"Order": payload})
         return Written(target_id, body["Order"])
 

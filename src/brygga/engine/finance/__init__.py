@@ -7,6 +7,7 @@ from brygga.engine.finance.booking import (
     Kind,
     book,
     erp_vat,
+    erp_vat_in,
     nearest_net_with_vat,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "Kind",
     "book",
     "erp_vat",
+    "erp_vat_in",
     "nearest_net_with_vat",
 ]

@@ -14,11 +14,14 @@ rate `r` from the shop's own figures, gross `G` and VAT `V`:
 
 Then net, VAT per rate and gross all equal the shop's. Order-level discounts are taken off the
 lines of their own VAT rate in proportion to their amounts, so VAT per rate stays the shop's.
+An ERP sent gross prices (Fortnox `VATIncluded`) takes VAT out of each rate's gross instead;
+the same search runs on the gross, and the shift is a pair of rounding lines (see `book`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -87,48 +90,104 @@ def erp_vat(net: Decimal, rate: Decimal) -> Decimal:
     return (net * rate / 100).quantize(CENT, ROUND_HALF_UP)
 
 
-def book(order: Order) -> Booking:
-    """The ERP lines of `order`; see the module docstring for the rule."""
+def book(
+    order: Order,
+    *,
+    gross_prices: bool = False,
+    rounding_pairs: bool = False,
+    shipping_apart: bool = False,
+) -> Booking:
+    """The ERP lines of `order`; see the module docstring for the rule.
+
+    `gross_prices`: the ERP is sent prices including VAT and takes the VAT out of each rate's
+    gross (Fortnox `VATIncluded`). `rounding_pairs` (always so with gross prices): goods lines
+    stay as the shop sold them, and a rate that needs it gets a pair of rounding lines, minus
+    the shift at that rate and plus it at 0 %, instead of the shift on its largest line.
+    `shipping_apart`: the ERP books shipping in a field of its own with its own VAT (Fortnox
+    `Freight`), so shipping is left out of the rate groups; it must then already be exact.
+    """
     parts = _shop_parts(order)
     _take_discounts(order, parts)
     by_rate: dict[Decimal, list[_Part]] = defaultdict(list)
     for part in parts:
-        by_rate[part.rate].append(part)
-    tax: dict[Decimal, Decimal] = {}
-    rounding = ZERO
+        if not (shipping_apart and part.kind is Kind.SHIPPING):
+            by_rate[part.rate].append(part)
+    tax: dict[Decimal, Decimal] = defaultdict(Decimal)
+    rounding: list[BookedLine] = []
     for rate in sorted(by_rate):
         group = by_rate[rate]
-        net = sum((part.net for part in group), ZERO)
         vat = sum((part.vat for part in group), ZERO)
-        booked = nearest_net_with_vat(net, vat, rate)
-        rounding += net - booked
-        _settle(group, booked)
-        tax[rate] = vat
-    # The shop's order of lines, then shipping, then the rounding line.
+        tax[rate] += vat
+        if gross_prices:
+            gross = sum((part.gross for part in group), ZERO)
+            shift = gross - nearest_gross_with_vat(gross, vat, rate)
+        else:
+            net = sum((part.net for part in group), ZERO)
+            shift = net - nearest_net_with_vat(net, vat, rate)
+        if not shift:
+            continue
+        if gross_prices or rounding_pairs:
+            rounding.append(BookedLine(Kind.ROUNDING, -shift, rate))
+        else:
+            _settle(group, shift)
+        rounding.append(BookedLine(Kind.ROUNDING, shift, ZERO))
+    for part in parts:
+        if shipping_apart and part.kind is Kind.SHIPPING:
+            tax[part.rate] += part.vat
+    # The shop's order of lines, then shipping, then the rounding lines.
     lines = [BookedLine(part.kind, part.net, part.rate, part.line) for part in parts]
-    if rounding:
-        lines.append(BookedLine(Kind.ROUNDING, rounding, ZERO))
-    return Booking(currency=order.currency, lines=lines, tax=tax)
+    return Booking(currency=order.currency, lines=lines + _merged(rounding), tax=dict(tax))
+
+
+def _merged(rounding: list[BookedLine]) -> list[BookedLine]:
+    """One rounding line per rate: the 0 % shifts of several rates add up."""
+    by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for line in rounding:
+        by_rate[line.rate] += line.net
+    return [BookedLine(Kind.ROUNDING, net, rate) for rate, net in by_rate.items() if net]
+
+
+def erp_vat_in(gross: Decimal, rate: Decimal) -> Decimal:
+    """VAT as an ERP takes it out of a document's gross at one rate (Fortnox `VATIncluded`)."""
+    return (gross * rate / (100 + rate)).quantize(CENT, ROUND_HALF_UP)
 
 
 def nearest_net_with_vat(net: Decimal, vat: Decimal, rate: Decimal) -> Decimal:
-    """The cent amount nearest to `net` on which the ERP's VAT at `rate` is exactly `vat`.
+    """The cent amount nearest to `net` on which the ERP's VAT at `rate` is exactly `vat`."""
+    return _nearest(net, vat, rate, lambda amount: erp_vat(amount, rate), rate / 100)
 
-    `round_half_up(x * rate / 100) == vat` holds for `x` in `[low, high)`, with
-    `low = (vat - 0.005) * 100 / rate` and `high = (vat + 0.005) * 100 / rate`; the interval
-    is 1/rate wide, so for any rate up to 100 % it holds at least one cent amount.
-    """
+
+def nearest_gross_with_vat(gross: Decimal, vat: Decimal, rate: Decimal) -> Decimal:
+    """The cent amount nearest to `gross` out of which the ERP's VAT at `rate` is `vat`."""
+    return _nearest(gross, vat, rate, lambda amount: erp_vat_in(amount, rate), rate / (100 + rate))
+
+
+def _nearest(
+    amount: Decimal,
+    vat: Decimal,
+    rate: Decimal,
+    vat_of: Callable[[Decimal], Decimal],
+    fraction: Decimal,
+) -> Decimal:
+    """`vat_of(x) == vat` holds for the cent amounts `x` in about
+    `[(vat - 0.005) / fraction, (vat + 0.005) / fraction)`, a range `0.01 / fraction` wide,
+    so at least a cent wide for any rate up to 100 %. The candidates around it are checked
+    with the ERP's own arithmetic, which settles ties at the edges."""
     if rate == 0:
         if vat:
             raise FinanceError(f"the shop charged {vat} of VAT at 0 %")
-        return net
-    low = ((vat - HALF_CENT) * 100 / rate).quantize(CENT, ROUND_CEILING)
-    high = ((vat + HALF_CENT) * 100 / rate).quantize(CENT, ROUND_FLOOR)
-    if erp_vat(high, rate) != vat:  # the interval is open at the top
-        high -= CENT
-    if low > high:
-        raise FinanceError(f"no net amount carries exactly {vat} of VAT at {rate} %")
-    return min(max(net, low), high)
+        return amount
+    low = ((vat - HALF_CENT) / fraction).quantize(CENT, ROUND_FLOOR) - CENT
+    high = ((vat + HALF_CENT) / fraction).quantize(CENT, ROUND_CEILING) + CENT
+    candidates = []
+    cents = low
+    while cents <= high:
+        if vat_of(cents) == vat:
+            candidates.append(cents)
+        cents += CENT
+    if not candidates:
+        raise FinanceError(f"no amount carries exactly {vat} of VAT at {rate} %")
+    return min(max(amount, candidates[0]), candidates[-1])
 
 
 @dataclass
@@ -215,10 +274,8 @@ def _shares(gross: Decimal, vat: Decimal, weights: list[Decimal]) -> list[tuple[
     return shares
 
 
-def _settle(group: list[_Part], booked: Decimal) -> None:
-    """Move what the ERP's rounding needs (`net - booked`) off the largest part of the rate,
-    as VAT stays: the net of that part changes, the rate's VAT does not."""
-    difference = sum((part.net for part in group), ZERO) - booked
-    if difference:
-        largest = max(group, key=lambda part: part.gross)
-        largest.gross -= difference
+def _settle(group: list[_Part], shift: Decimal) -> None:
+    """Move what the ERP's rounding needs off the largest part of the rate, as VAT stays: the
+    net of that part changes, the rate's VAT does not."""
+    largest = max(group, key=lambda part: part.gross)
+    largest.gross -= shift
