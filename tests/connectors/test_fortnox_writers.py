@@ -8,9 +8,20 @@ import pytest
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.payments import PaymentWriter
 from brygga.connectors.fortnox.refunds import RefundWriter
-from brygga.connectors.fortnox.writers import ProductWriter
-from brygga.model import Money, Payment, PaymentStatus, Product, Refund, RefundLine, Variant
-from tests.connectors.test_fortnox import checked_client, shop_order
+from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter, ProductWriter
+from brygga.model import (
+    Discount,
+    Money,
+    OrderLine,
+    Payment,
+    PaymentStatus,
+    Product,
+    Refund,
+    RefundLine,
+    Shipping,
+    Variant,
+)
+from tests.connectors.test_fortnox import checked_client, customer, order, shop_order
 from tests.support.processes import start_sandbox
 
 EAN = "7350000000016"
@@ -253,3 +264,73 @@ async def test_payments_need_an_invoice_and_a_succeeded_capture(client):
                     paid_at=SOLD), {}
         )  # fmt: skip
     assert currency.value.error_class is ErrorClass.DATA and "EUR" in currency.value.message
+
+
+async def test_fortnox_books_the_shops_vat_to_the_cent_with_shipping_as_a_row(client):
+    """Hand-worked: two books at 1.03 SEK and 12 % VAT, shipping 49.00 at 12 % (not Fortnox's
+    25 % freight rate), a 10.00 voucher on the 25 % cap of 199.00.
+    Shop VAT per line: 0.11 + 0.11 (1.03 * 12/112 = 0.1104) and 5.25 on shipping (49 * 12/112),
+    so 5.47 at 12 %; the cap 199.00 - 10.00 = 189.00 at 25 %: 39.80 - 2.00 = 37.80.
+    Fortnox on the 12 % gross 51.06 would book 5.47 (5.4707): no rounding rows needed there;
+    at 25 % on 189.00: 37.80. Gross 240.06, öre rounding to 240, RoundOff -0.06."""
+    buyer = await CustomerWriter(client).create(customer("golden@example.se"), {})
+    lines = [
+        OrderLine(source_id="1", sku="NB013-01-01", description="Lookbook", quantity=Decimal(2),
+                  unit_price=Money.of("1.03", "SEK"), tax_rate=Decimal(12)),
+        OrderLine(source_id="2", sku="NB001-01-01", description="Mössa", quantity=Decimal(1),
+                  unit_price=Money.of("199.00", "SEK"), tax_rate=Decimal(25)),
+    ]  # fmt: skip
+    record = order("8101", customer("golden@example.se")).model_copy(
+        update={
+            "currency": "SEK",
+            "exchange_rate": Decimal(1),
+            "lines": lines,
+            "shipping": Shipping(amount=Money.of("49.00", "SEK"), tax_rate=Decimal(12)),
+            "discounts": [
+                Discount(
+                    description="Voucher", amount=Money.of("10.00", "SEK"), tax_rate=Decimal(25)
+                )
+            ],
+            "grand_total": Money.of("240.06", "SEK"),
+        }
+    )
+    written = await OrderWriter(client).create(record, {"customer": buyer.target_id})
+    saved = (await client.get(f"/3/orders/{written.target_id}"))["Order"]
+    assert Decimal(saved["Freight"]) == 0
+    rows = [(r["ArticleNumber"], r["Description"], Decimal(str(r["Price"])), Decimal(r["VAT"]),
+             r["AccountNumber"]) for r in saved["OrderRows"]]  # fmt: skip
+    assert rows[2:] == [
+        ("", "Voucher", Decimal("-10.00"), Decimal(25), 3001),
+        ("", "Shipping", Decimal("49.00"), Decimal(12), 3520),
+    ]
+    assert Decimal(str(saved["TotalVAT"])) == Decimal("43.27")  # 5.47 + 37.80
+    assert Decimal(str(saved["Total"])) - Decimal(str(saved["RoundOff"])) == Decimal("240.06")
+    assert record.totals().tax == {Decimal(12): Decimal("5.47"), Decimal(25): Decimal("37.80")}
+
+
+async def test_fortnox_gets_rounding_rows_where_its_vat_would_differ(client):
+    """Hand-worked: two lines of 1.03 SEK at 25 %: the shop books 0.21 + 0.21 = 0.42 of VAT;
+    Fortnox on the gross 2.06 would book 0.41 (2.06 / 5 = 0.412). The nearest gross carrying
+    0.42 is 2.08 (0.416), so rows +0.02 at 25 % and -0.02 at 0 % on account 3740."""
+    buyer = await CustomerWriter(client).create(customer("rounding@example.se"), {})
+    lines = [
+        OrderLine(source_id=str(n), sku=sku, description="Pin", quantity=Decimal(1),
+                  unit_price=Money.of("1.03", "SEK"), tax_rate=Decimal(25))
+        for n, sku in enumerate(["NB001-01-01", "NB001-01-02"])
+    ]  # fmt: skip
+    record = order("8102", customer("rounding@example.se")).model_copy(
+        update={
+            "currency": "SEK",
+            "exchange_rate": Decimal(1),
+            "lines": lines,
+            "shipping": None,
+            "grand_total": Money.of("2.06", "SEK"),
+        }
+    )
+    written = await OrderWriter(client).create(record, {"customer": buyer.target_id})
+    saved = (await client.get(f"/3/orders/{written.target_id}"))["Order"]
+    rounding = [(Decimal(str(r["Price"])), Decimal(r["VAT"]), r["AccountNumber"])
+                for r in saved["OrderRows"] if not r["ArticleNumber"]]  # fmt: skip
+    assert rounding == [(Decimal("0.02"), Decimal(25), 3740), (Decimal("-0.02"), Decimal(0), 3740)]
+    assert Decimal(str(saved["TotalVAT"])) == Decimal("0.42")
+    assert Decimal(str(saved["Total"])) - Decimal(str(saved["RoundOff"])) == Decimal("2.06")

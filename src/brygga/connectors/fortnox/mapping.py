@@ -70,9 +70,10 @@ def order_to_fortnox(
     )
     rows = [_row(line) for line in order.lines]
     rows += [_discount_row(discount) for discount in order.discounts]
-    if order.shipping is not None and freight is None:
-        rows.append(_account_row(order.shipping.description, order.shipping.amount.amount,
-                                 order.shipping.tax_rate, settings, "freight_account"))  # fmt: skip
+    shipping = order.shipping
+    if shipping is not None and freight is None:
+        text, amount, rate = shipping.description, shipping.amount.amount, shipping.tax_rate
+        rows.append(_account_row(text, amount, rate, settings, "freight_account"))
     rows += [
         _account_row("Öresutjämning", line.net, line.rate, settings, "rounding_account")
         for line in booking.lines

@@ -101,8 +101,8 @@ def book(
 
     `gross_prices`: the ERP is sent prices including VAT and takes the VAT out of each rate's
     gross (Fortnox `VATIncluded`). `rounding_pairs` (always so with gross prices): goods lines
-    stay as the shop sold them, and a rate that needs it gets a pair of rounding lines, minus
-    the shift at that rate and plus it at 0 %, instead of the shift on its largest line.
+    stay as the shop sold them, and a rate that needs it gets a pair of rounding lines, the
+    shift taken off at that rate and put back at 0 %, instead of on its largest line.
     `shipping_apart`: the ERP books shipping in a field of its own with its own VAT (Fortnox
     `Freight`), so shipping is left out of the rate groups; it must then already be exact.
     """
