@@ -199,6 +199,7 @@ def second_run_moves_nothing(run: PairRun, tmp_path: Path) -> None:
     sandboxes behind the module's `run`)."""
     conflicts = {f["source_id"] for f in run.failures("payments")}
     again = run.again(tmp_path / "states")
+    assert again.report["errors"] == {}
     assert {f["source_id"] for f in again.failures("payments")} == conflicts
     moved = {
         flow: counts

@@ -77,10 +77,9 @@ async def reconcile(
     try:
         stream = registry.stream(shop, "order", clients[shop], settings)
         async for page in stream.pages(since, datetime.now(UTC)):
-            for item in page:
-                with db.session() as session:
-                    target_id = _linked(session, integration_id, item.source_id)
-                    parked = None if target_id else _parked(session, flow_id, item.source_id)
+            with db.session() as session:  # the page's links in one session
+                links = [_link(session, integration_id, flow_id, item.source_id) for item in page]
+            for item, (target_id, parked) in zip(page, links, strict=True):
                 found = await _check(item, target_id, parked, report, erp_totals)
                 if found is not None:
                     report.differences.append(found)
@@ -119,6 +118,14 @@ async def _check(
     report.compared += 1
     found = order.totals().differences(booked)
     return OrderDifference(order.number, target_id, found) if found else None
+
+
+def _link(
+    session: Session, integration_id: int, flow_id: int, source_id: str
+) -> tuple[str | None, str | None]:
+    """The ERP order a shop order is linked to, or else why it was parked, if it was."""
+    target_id = _linked(session, integration_id, source_id)
+    return target_id, None if target_id else _parked(session, flow_id, source_id)
 
 
 def _linked(session: Session, integration_id: int, source_id: str) -> str | None:

@@ -134,7 +134,7 @@ class Order(BaseModel):
             parts.append((self.shipping.amount.amount, self.shipping.tax_rate, self.shipping.tax))
         parts += [(-d.amount.amount, d.tax_rate, None) for d in self.discounts]
         for amount, rate, shop_tax in parts:
-            tax = shop_tax.amount if shop_tax is not None else self._tax_in(amount, rate)
+            tax = self.vat_of(amount, rate, shop_tax)
             taxes[rate] += tax
             taxable[rate] += amount - tax if self.prices_include_tax else amount
         return [
@@ -146,7 +146,11 @@ class Order(BaseModel):
             for rate in sorted(taxable)
         ]
 
-    def _tax_in(self, amount: Decimal, rate: Decimal) -> Decimal:
+    def vat_of(self, amount: Decimal, rate: Decimal, shop_tax: Money | None = None) -> Decimal:
+        """The VAT in (or, with prices excluding VAT, on) one amount of this order: the shop's
+        own figure where it gives one, else rounded on this amount alone, as shops do."""
+        if shop_tax is not None:
+            return shop_tax.amount
         divisor = 100 + rate if self.prices_include_tax else Decimal(100)
         return Money(amount=amount * rate / divisor, currency=self.currency).rounded().amount
 

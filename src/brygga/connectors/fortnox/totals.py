@@ -16,8 +16,8 @@ from typing import Any
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.reading import number
+from brygga.engine.finance import erp_vat, erp_vat_in
 from brygga.engine.protocols import Settings
-from brygga.model import CENT
 from brygga.model.totals import DocumentTotals
 
 # Header amounts booked beside the rows, each with its own VAT field (§4.2).
@@ -66,12 +66,8 @@ def rows_vat(rows: list[dict[str, Any]], included: bool) -> dict[Decimal, Decima
     amounts: dict[Decimal, Decimal] = defaultdict(Decimal)
     for row in rows:
         amounts[number(row.get("VAT"))] += number(row.get("Total"))
-    return {rate: vat_in(amount, rate, included) for rate, amount in amounts.items()}
-
-
-def vat_in(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
-    vat = amount * rate / (100 + rate) if included else amount * rate / 100
-    return vat.quantize(CENT, ROUND_HALF_UP)
+    vat_of = erp_vat_in if included else erp_vat
+    return {rate: vat_of(amount, rate) for rate, amount in amounts.items()}
 
 
 def implied_rate(amount: Decimal, vat: Decimal, included: bool) -> Decimal:

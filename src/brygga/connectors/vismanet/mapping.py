@@ -16,7 +16,7 @@ from stdnum import ean as ean_code
 
 from brygga.connectors.vismanet.client import dto
 from brygga.connectors.vismanet.options import Options
-from brygga.engine.finance import BookedLine, Kind, book
+from brygga.engine.finance import book
 from brygga.model import CENT, Address, Customer, Money, Order, Product, StockLevel, Variant
 
 UNIT = Decimal("0.0001")  # unit price precision sent to Visma.net
@@ -118,20 +118,19 @@ def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
         if money(unit * line.quantity) < booked.net:
             unit = (booked.net / line.quantity).quantize(UNIT, ROUND_UP)
         rows.append(
-            _line(line.sku, line.description, line.quantity, unit, booked, options)
+            _line(line.sku, line.description, line.quantity, unit, booked.rate, options)
             | {"discountAmount": money(unit * line.quantity) - booked.net}
         )
     if booking.rounding:
-        rounding = BookedLine(Kind.ROUNDING, booking.rounding, Decimal(0))
         row = _line(
-            options.rounding_item, "Rounding", Decimal(1), booking.rounding, rounding, options
+            options.rounding_item, "Rounding", Decimal(1), booking.rounding, Decimal(0), options
         )
         rows.append(row | {"discountAmount": Decimal(0)})
     return rows
 
 
 def _line(
-    sku: str, text: str, quantity: Decimal, unit: Decimal, booked: BookedLine, options: Options
+    sku: str, text: str, quantity: Decimal, unit: Decimal, rate: Decimal, options: Options
 ) -> dict[str, Any]:
     row = {
         "inventoryId": sku,
@@ -140,7 +139,7 @@ def _line(
         "unitPrice": unit,
         "hasManualPrice": True,
         "hasManualDiscount": True,
-        "taxCategoryId": options.category(booked.rate),
+        "taxCategoryId": options.category(rate),
     }
     if options.warehouse:
         row["warehouseId"] = options.warehouse

@@ -14,9 +14,9 @@ from typing import Any
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.vismanet.client import VismanetClient
-from brygga.connectors.vismanet.mapping import money
 from brygga.connectors.vismanet.options import Options
 from brygga.connectors.vismanet.writers import ORDERS
+from brygga.engine.finance import erp_vat
 from brygga.engine.protocols import Settings
 from brygga.model.totals import DocumentTotals
 
@@ -47,7 +47,7 @@ def totals_of(
     freight_amount = Decimal(freight.get("amount") or 0)
     if freight_amount:
         taxable[_rate(freight["taxCategoryId"], zero_rated, options)] += freight_amount
-    tax = {rate: money(amount * rate / 100) for rate, amount in taxable.items()}
+    tax = {rate: erp_vat(amount, rate) for rate, amount in taxable.items()}
     net = sum(taxable.values(), Decimal(0))
     totals = order["totals"]
     tax_total, order_total = Decimal(totals["taxTotal"]), Decimal(totals["orderTotal"])

@@ -220,17 +220,9 @@ def _shop_parts(order: Order) -> list[_Part]:
 def _gross_and_vat(
     order: Order, amount: Decimal, rate: Decimal, shop_tax: Money | None
 ) -> tuple[Decimal, Decimal]:
-    """A line's gross and VAT: the shop's VAT where it gives one, else rounded per line."""
-    if order.prices_include_tax:
-        gross = amount
-        vat = (amount * rate / (100 + rate)).quantize(CENT, ROUND_HALF_UP)
-    else:
-        vat = erp_vat(amount, rate)
-        gross = amount + vat
-    if shop_tax is not None:
-        vat = shop_tax.amount
-        gross = amount if order.prices_include_tax else amount + vat
-    return gross, vat
+    """An amount of the order with its VAT included, and that VAT as the shop booked it."""
+    vat = order.vat_of(amount, rate, shop_tax)
+    return (amount if order.prices_include_tax else amount + vat), vat
 
 
 def _take_discounts(order: Order, parts: list[_Part]) -> None:
