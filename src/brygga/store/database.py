@@ -7,6 +7,7 @@ PostgreSQL (`BRYGGA_DATABASE_URL=postgresql+psycopg://...`) is for many workers.
 from __future__ import annotations
 
 import os
+import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_random
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -48,9 +50,24 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers (the dashboard) run beside the one writer; the busy timeout makes a
     second writer wait instead of failing; foreign keys are off in SQLite unless asked for."""
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000"):
+    for pragma in ("busy_timeout=30000", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
+    _switch_to_wal(cursor)
     cursor.close()
+
+
+# Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is locked"
+# at once, without waiting out the busy timeout, when another connection holds one (seen when
+# several processes open a new file together), so the switch is retried for a while.
+@retry(
+    retry=retry_if_exception_type(sqlite3.OperationalError),
+    wait=wait_random(0.01, 0.1),
+    stop=stop_after_delay(30),
+    reraise=True,
+)
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
 
 
 class Database:
