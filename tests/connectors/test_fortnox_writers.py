@@ -117,7 +117,7 @@ async def test_a_refund_before_the_invoice_is_not_found(client):
     assert await RefundWriter(client).find(refund("R-7100", "7100", "10.00")) is None
 
 
-async def test_a_full_refund_is_fortnox_own_credit_and_only_one_is_allowed(client):
+async def test_a_full_refund_is_fortnox_own_credit_and_nothing_is_left_after_it(client):
     original = await invoiced(client, "7200", "full@example.se")
     writer = RefundWriter(client)
     whole = refund("R-7200", "7200", "230.85")
@@ -135,8 +135,9 @@ async def test_a_full_refund_is_fortnox_own_credit_and_only_one_is_allowed(clien
     assert found is not None and found.target_id == written.target_id
     with pytest.raises(ConnectorError) as raised:
         await writer.create(refund("R-7200-2", "7200", "10.00"), {})
-    assert raised.value.error_class is ErrorClass.CONFLICT
-    assert written.target_id in raised.value.message and "by hand" in raised.value.message
+    assert raised.value.error_class is ErrorClass.DATA
+    assert "more than the 0.00 left to credit" in raised.value.message
+    assert written.target_id in raised.value.message
     with pytest.raises(ConnectorError) as changed:
         await writer.update(written.target_id, whole, {})
     assert changed.value.error_class is ErrorClass.CONFLICT
@@ -173,9 +174,12 @@ async def test_a_partial_refund_credits_lines_shipping_and_the_rest(client):
     )  # fmt: skip
     rows = [(r["ArticleNumber"], r["DeliveredQuantity"], r["Price"], r["VAT"])
             for r in credit["InvoiceRows"]]  # fmt: skip
+    # 120 - 103.95 - 5 = 11.05 explained by no line, split as the invoice's gross per rate
+    # (212.90 at 25 %, 17.95 at 6 %): 11.05 × 212.90 / 230.85 = 10.19, the rest 0.86.
     assert rows == [
         ("NB001-01-01", "-1", Decimal("103.95"), 25),
-        ("", "-1", Decimal("11.05"), 25),  # 120 - 103.95 - 5 as an amount row
+        ("", "-1", Decimal("10.19"), 25),
+        ("", "-1", Decimal("0.86"), 6),
     ]
     assert credit["Freight"] == -5 and credit["Total"] == Decimal("-120.00")
     found = await writer.find(partial)
@@ -201,15 +205,20 @@ async def test_uneven_amounts_and_unknown_skus(client):
     assert credit["Total"] == Decimal("-100.00")
 
 
-async def test_an_amount_only_refund_is_one_row(client):
-    await invoiced(client, "7600", "belopp@example.se")
+async def test_an_amount_only_refund_is_a_row_per_vat_rate_of_the_invoice(client):
+    original = await invoiced(client, "7600", "belopp@example.se")
     written = await RefundWriter(client).create(refund("R-7600", "7600", "40.00"), {})
     credit = (await client.get(f"/3/invoices/{written.target_id}"))["Invoice"]
-    [row] = credit["InvoiceRows"]
-    assert (row["ArticleNumber"], row["Description"], row["DeliveredQuantity"]) == (
-        "", "Återbetalning R-7600", "-1"
-    )  # fmt: skip
-    assert row["VAT"] == 25  # the invoice has 25 % and 6 % rows: the default rate
+    accounts = {row["VAT"]: row["AccountNumber"] for row in original["InvoiceRows"]
+                if row["ArticleNumber"]}  # fmt: skip
+    rows = [(r["ArticleNumber"], r["Description"], r["DeliveredQuantity"], r["Price"], r["VAT"],
+             r["AccountNumber"]) for r in credit["InvoiceRows"]]  # fmt: skip
+    # 40 × 212.90 / 230.85 = 36.8897… and 40 × 17.95 / 230.85 = 3.1102…: 36.88 + 3.11 is a
+    # cent short, and the larger remainder (.97) takes it.
+    assert rows == [
+        ("", "Återbetalning R-7600", "-1", Decimal("36.89"), 25, accounts[25]),
+        ("", "Återbetalning R-7600", "-1", Decimal("3.11"), 6, accounts[6]),
+    ]
     assert credit["Total"] == Decimal("-40.00") and credit["Freight"] == 0
 
 

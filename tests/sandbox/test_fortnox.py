@@ -304,7 +304,7 @@ def test_order_reference_errors_are_clear(client: httpx.Client) -> None:
     row = {"ArticleNumber": SWEATER, "OrderedQuantity": 1, "Price": 100, "VAT": 25}
     cases = [
         ({"CustomerNumber": number, "Currency": "GBP", "OrderRows": [row]}, 2003401, "valuta"),
-        ({"CustomerNumber": number, "OrderRows": [row | {"VAT": 7}]}, 2003402, "moms"),
+        ({"CustomerNumber": number, "OrderRows": [row | {"VAT": 17}]}, 2003402, "moms"),
         ({"CustomerNumber": number, "OrderRows": [row | {"ArticleNumber": "NOPE"}]}, 2001302,
          "artikel"),
         ({"CustomerNumber": "987654", "OrderRows": [row]}, 2000204, "kund"),

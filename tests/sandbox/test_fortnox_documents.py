@@ -197,7 +197,7 @@ def test_invoice_rows_vat_included_and_errors(client: httpx.Client) -> None:
     cases = [
         ({"InvoiceRows": [{"DeliveredQuantity": 1}]}, 2000204),
         ({"CustomerNumber": customer, "Currency": "GBP"}, 2003401),
-        ({"CustomerNumber": customer, "InvoiceRows": [{"Price": 1, "VAT": 7}]}, 2003402),
+        ({"CustomerNumber": customer, "InvoiceRows": [{"Price": 1, "VAT": 17}]}, 2003402),
         ({"CustomerNumber": customer, "InvoiceType": "RECEIPT"}, 2003403),
         ({"CustomerNumber": customer, "Balance": 0, "Nope": 1}, 2001399),
     ]

@@ -289,6 +289,20 @@ def test_articles_prices_and_currencies_match_the_spec(call: Any) -> None:
     assert call("DELETE", f"/3/articles/{sku}").status_code == 204
 
 
+def test_accounts_match_the_spec(call: Any) -> None:
+    numbers = [item["Number"] for item in ok(call("GET", "/3/accounts"), "Accounts")]
+    assert 3001 in numbers and numbers == sorted(numbers)
+    found = ok(call("GET", "/3/accounts", sru="7413", sortby="number"), "Accounts")
+    assert [item["Number"] for item in found] == [3990]
+    assert ok(call("GET", "/3/accounts/3990"), "Account")["Active"] is False
+    # The document marks Description and Number required on PUT as well.
+    update = {"Account": {"Number": 3990, "Description": "Övriga intäkter", "SRU": 7413}}
+    assert ok(call("PUT", "/3/accounts/3990", update), "Account")["Description"] == (
+        "Övriga intäkter"
+    )
+    assert call("GET", "/3/accounts/9999").status_code == 404
+
+
 def test_errors_match_the_spec_with_lowercase_keys(call: Any) -> None:
     missing = call("GET", "/3/customers/does-not-exist")
     assert missing.status_code == 404

@@ -1,19 +1,69 @@
-"""Hypothesis strategies for shop orders across VAT rates, currencies, discounts and shipping.
+"""Hypothesis strategies for shop orders across tax cases, VAT rates, currencies, discounts and
+shipping.
 
 Shops round VAT per line; some give their figure (Magento, Centra), and a shop's figure may
 sit a cent off Brygga's own arithmetic, as delta rounding does (Magento's total method).
+
+Each tax case is a buyer and the rates a Swedish seller charges them: domestic, an EU business
+(reverse charge, no VAT), an EU consumer (Swedish VAT), an EU consumer under OSS (German VAT:
+`case_settings` turns OSS on for those orders), and export (no VAT).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import strategies as st
 
-from brygga.model import CENT, Address, Customer, Discount, Money, Order, OrderLine, Shipping
+from brygga.model import (
+    CENT,
+    Address,
+    Customer,
+    CustomerType,
+    Discount,
+    Money,
+    Order,
+    OrderLine,
+    Shipping,
+)
 
 RATES = [Decimal(25), Decimal(12), Decimal(6), Decimal(0)]
+GERMAN_VAT_NUMBER = "DE136695976"  # a valid check digit (python-stdnum)
+
+
+@dataclass(frozen=True)
+class Buyer:
+    case: str
+    country: str
+    rates: list[Decimal]
+    vat_number: str = ""
+
+
+BUYERS = [
+    Buyer("domestic", "SE", RATES),
+    Buyer("eu_b2b", "DE", [Decimal(0)], GERMAN_VAT_NUMBER),
+    Buyer("eu_b2c", "FI", RATES[:3]),
+    Buyer("eu_b2c_oss", "DE", [Decimal(19), Decimal(7)]),
+    Buyer("export", "US", [Decimal(0)]),
+]
+# What the sandbox companies need for German OSS sales (Fortnox account, Visma.net zone and
+# categories); see case_settings.
+OSS_SETTINGS = {
+    "oss_accounts": {"DE": 3011},
+    "oss_vat_zones": {"DE": "11"},
+    "oss_vat_categories": {"DE": {"19": "11", "7": "12"}},
+}
+
+
+def case_settings(order: Order) -> dict[str, object]:
+    """The flow settings an order of `orders(tax_cases=True)` is booked with: OSS on for a
+    German consumer charged German VAT."""
+    country = order.customer.address.country if order.customer.address else "SE"
+    return OSS_SETTINGS | {"oss": country == "DE" and not order.customer.vat_number}
+
+
 CURRENCIES = {"SEK": Decimal(1), "EUR": Decimal("11.37"), "NOK": Decimal("0.98"),
               "USD": Decimal("10.42")}  # fmt: skip
 
@@ -26,12 +76,14 @@ cents = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) / 1
 
 
 @st.composite
-def orders(draw: st.DrawFn, currency: str | None = None, country: str = "SE") -> Order:
-    """A VAT-inclusive shop order with 1-8 lines, maybe shipping and order discounts."""
+def orders(draw: st.DrawFn, currency: str | None = None, tax_cases: bool = False) -> Order:
+    """A VAT-inclusive shop order with 1-8 lines, maybe shipping and order discounts; a
+    domestic one, or with `tax_cases` one of any tax case (BUYERS)."""
     currency = currency or draw(st.sampled_from(sorted(CURRENCIES)))
+    buyer = draw(st.sampled_from(BUYERS)) if tax_cases else BUYERS[0]
     lines = []
     for index in range(draw(st.integers(1, 8))):
-        rate = draw(st.sampled_from(RATES))
+        rate = draw(st.sampled_from(buyer.rates))
         quantity = Decimal(draw(st.integers(1, 5)))
         unit = draw(cents)
         gross = (unit * quantity).quantize(CENT)
@@ -55,7 +107,7 @@ def orders(draw: st.DrawFn, currency: str | None = None, country: str = "SE") ->
     shipping = None
     if draw(st.booleans()):
         amount = draw(st.integers(1, 20_000).map(lambda n: Decimal(n) / 100))
-        rate = draw(st.sampled_from([line.tax_rate for line in lines] + [Decimal(25)]))
+        rate = draw(st.sampled_from([line.tax_rate for line in lines] + buyer.rates[:1]))
         shipping = Shipping(amount=Money(amount=amount, currency=currency), tax_rate=rate)
     discounts = []
     if draw(st.booleans()):
@@ -81,16 +133,19 @@ def orders(draw: st.DrawFn, currency: str | None = None, country: str = "SE") ->
         currency=currency,
         exchange_rate=CURRENCIES[currency],
         customer=Customer(
-            source_id="c1",
-            email="buyer@example.se",
+            source_id=f"c-{buyer.case}",
+            email=f"{buyer.case.replace('_', '-')}@example.com",
             first_name="Elsa",
             last_name="Berg",
+            company="Handel GmbH" if buyer.vat_number else "",
+            type=CustomerType.COMPANY if buyer.vat_number else CustomerType.PRIVATE,
+            vat_number=buyer.vat_number,
             address=Address(
                 name="Elsa Berg",
                 line1="Storgatan 1",
                 postcode="111 22",
                 city="Stockholm",
-                country=country,
+                country=buyer.country,
             ),
         ),
         lines=lines,

@@ -7,29 +7,46 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from brygga.engine.finance import Kind, book, erp_vat, erp_vat_in
+from brygga.connectors.fortnox.accounts import account, sales_account
+from brygga.engine.finance import (
+    FinanceError,
+    Kind,
+    TaxCase,
+    TaxDecision,
+    TaxPolicy,
+    book,
+    customer_case,
+    decide,
+    erp_vat,
+    erp_vat_in,
+)
+from brygga.engine.protocols import NO_SETTINGS
 from brygga.model import Customer, CustomerType, Discount, Order, OrderLine, Product
-
-# BAS accounts for rows without an article; every chart differs, so each is a setting.
-ACCOUNTS = {"freight_account": 3520, "rounding_account": 3740}
 
 # Fortnox dates are Swedish local dates (fortnox.md §3.5, unconfirmed but the only sane reading).
 FORTNOX_TIME_ZONE = ZoneInfo("Europe/Stockholm")
 
 
-def vat_type(customer: Customer) -> str:
-    """Fortnox `VATType` from where the customer is and whether they are a VAT-registered
-    business (fortnox.md §4.1, §4.10)."""
-    country = customer.address.country if customer.address else "SE"
-    if country == "SE":
-        return "SEVAT"
-    if customer.address and customer.address.in_eu:
-        business = customer.type is CustomerType.COMPANY and customer.vat_number
-        return "EUREVERSEDVAT" if business else "EUVAT"
-    return "EXPORT"
+# Fortnox `VATType` of a customer card by tax case (fortnox.md §4.10); OSS sales are EU
+# sales with VAT, the destination's rather than Sweden's.
+VAT_TYPES = {
+    TaxCase.DOMESTIC: "SEVAT",
+    TaxCase.EU_B2B: "EUREVERSEDVAT",
+    TaxCase.EU_B2C: "EUVAT",
+    TaxCase.EU_B2C_OSS: "EUVAT",
+    TaxCase.EXPORT: "EXPORT",
+}
 
 
-def customer_to_fortnox(customer: Customer) -> dict[str, Any]:
+def vat_type(customer: Customer, settings: Mapping[str, Any] = NO_SETTINGS) -> str:
+    """Fortnox `VATType` from where the customer is and whether they have a valid EU VAT
+    number (brygga.engine.finance.taxes)."""
+    return VAT_TYPES[customer_case(customer, TaxPolicy.of(settings))]
+
+
+def customer_to_fortnox(
+    customer: Customer, settings: Mapping[str, Any] = NO_SETTINGS
+) -> dict[str, Any]:
     address = customer.address
     fields: dict[str, Any] = {
         "Name": customer.name,
@@ -38,7 +55,7 @@ def customer_to_fortnox(customer: Customer) -> dict[str, Any]:
         "Phone1": customer.phone,
         "OrganisationNumber": customer.organisation_number,
         "VATNumber": customer.vat_number,
-        "VATType": vat_type(customer),
+        "VATType": vat_type(customer, settings),
         "YourReference": _person(customer)[:50],
     }
     if address is not None:
@@ -58,18 +75,26 @@ def order_to_fortnox(
 ) -> dict[str, Any]:
     """The order with rows as the shop sold them and the booking's rounding rows, so that
     Fortnox's per-document VAT is the shop's VAT per rate (brygga.engine.finance.booking).
-    Shipping goes in `Freight` when Fortnox's freight VAT gives the shop's figure, else it
-    is a row of its own at its own rate."""
+    Each goods and discount row goes to the sales account of the order's tax case and rate
+    (brygga.connectors.fortnox.accounts). Shipping goes in `Freight` when Fortnox's freight
+    VAT gives the shop's figure, else it is a row of its own at its own rate."""
+    policy = TaxPolicy.of(settings)
+    if policy.seller_country != "SE":
+        raise FinanceError(
+            f"Fortnox keeps the books of Swedish companies; the seller_country setting is "
+            f"{policy.seller_country}, so this integration needs an ERP for that country"
+        )
+    decision = decide(order, policy)
     delivery = order.shipping_address
-    freight = _freight(order)
+    freight = _freight(order, settings)
     booking = book(
         order,
         gross_prices=order.prices_include_tax,
         rounding_pairs=True,
         shipping_apart=freight is not None,
     )
-    rows = [_row(line) for line in order.lines]
-    rows += [_discount_row(discount) for discount in order.discounts]
+    rows = [_row(line, decision, settings) for line in order.lines]
+    rows += [_discount_row(discount, decision, settings) for discount in order.discounts]
     shipping = order.shipping
     if shipping is not None and freight is None:
         text, amount, rate = shipping.description, shipping.amount.amount, shipping.tax_rate
@@ -104,19 +129,20 @@ def order_to_fortnox(
     return {key: value for key, value in fields.items() if value != ""}
 
 
-def freight_vat_rate(customer: Customer) -> Decimal:
+def freight_vat_rate(customer: Customer, settings: Mapping[str, Any]) -> Decimal:
     """The VAT Fortnox puts on `Freight`: the company's freight rate, 25 % in Sweden, and none
     for reverse-charge and export customers (fortnox.md §4.2; the sandbox's assumption)."""
-    return Decimal(0) if vat_type(customer) in ("EUREVERSEDVAT", "EXPORT") else Decimal(25)
+    untaxed = vat_type(customer, settings) in ("EUREVERSEDVAT", "EXPORT")
+    return Decimal(0) if untaxed else Decimal(25)
 
 
-def _freight(order: Order) -> Decimal | None:
+def _freight(order: Order, settings: Mapping[str, Any]) -> Decimal | None:
     """The shipping amount for `Freight`, or None when Fortnox's freight VAT would not be the
     shop's: another rate, or a shop VAT figure off Fortnox's arithmetic."""
     shipping = order.shipping
     if shipping is None:
         return None
-    rate = freight_vat_rate(order.customer)
+    rate = freight_vat_rate(order.customer, settings)
     amount = shipping.amount.amount
     fortnox_vat = erp_vat_in(amount, rate) if order.prices_include_tax else erp_vat(amount, rate)
     shop_vat = shipping.tax.amount if shipping.tax is not None else None
@@ -125,7 +151,7 @@ def _freight(order: Order) -> Decimal | None:
     return amount
 
 
-def _row(line: OrderLine) -> dict[str, Any]:
+def _row(line: OrderLine, decision: TaxDecision, settings: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "ArticleNumber": line.sku,
         "Description": line.description,
@@ -134,32 +160,36 @@ def _row(line: OrderLine) -> dict[str, Any]:
         "DeliveredQuantity": str(line.quantity),
         "Price": line.unit_price.amount,
         "VAT": line.tax_rate,
+        "AccountNumber": sales_account(decision, line.tax_rate, settings),
     }
 
 
-def _discount_row(discount: Discount) -> dict[str, Any]:
-    """An order-level discount as a negative row at its rate; no account: Fortnox picks the
-    sales account of the rate, where the discounted sale is booked."""
+def _discount_row(
+    discount: Discount, decision: TaxDecision, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An order-level discount as a negative row at its rate, on the sales account of the
+    goods it discounts."""
     return {
         "Description": discount.description[:50],
         "OrderedQuantity": "1",
         "DeliveredQuantity": "1",
         "Price": -discount.amount.amount,
         "VAT": discount.tax_rate,
+        "AccountNumber": sales_account(decision, discount.tax_rate, settings),
     }
 
 
 def _account_row(
-    text: str, amount: Decimal, rate: Decimal, settings: Mapping[str, Any], account: str
+    text: str, amount: Decimal, rate: Decimal, settings: Mapping[str, Any], name: str
 ) -> dict[str, Any]:
-    """A row without an article, booked to the account the setting `account` names."""
+    """A row without an article, booked to the account the setting `name` names."""
     return {
         "Description": text[:50],
         "OrderedQuantity": "1",
         "DeliveredQuantity": "1",
         "Price": amount,
         "VAT": rate,
-        "AccountNumber": int(settings.get(account) or ACCOUNTS[account]),
+        "AccountNumber": account(settings, name),
     }
 
 

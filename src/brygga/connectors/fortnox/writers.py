@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.fortnox.accounts import explain_refused_account
 from brygga.connectors.fortnox.client import FortnoxClient
+from brygga.connectors.fortnox.currencies import FortnoxRates, currency_explained
 from brygga.connectors.fortnox.mapping import (
     article_to_fortnox,
     customer_to_fortnox,
     order_to_fortnox,
 )
 from brygga.connectors.fortnox.reading import BASE_CURRENCY, reference
+from brygga.engine.finance.rates import rated, stamped
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Customer, Order, Product
 
@@ -38,12 +43,14 @@ class CustomerWriter:
         return None
 
     async def create(self, record: Customer, links: dict[str, str]) -> Written:
-        body = await self.client.post("/3/customers", {"Customer": customer_to_fortnox(record)})
+        customer = customer_to_fortnox(record, self.settings)
+        body = await self.client.post("/3/customers", {"Customer": customer})
         return Written(str(body["Customer"]["CustomerNumber"]), body["Customer"])
 
     async def update(self, target_id: str, record: Customer, links: dict[str, str]) -> Written:
         path = f"/3/customers/{target_id}"
-        body = await self.client.put(path, {"Customer": customer_to_fortnox(record)})
+        customer = customer_to_fortnox(record, self.settings)
+        body = await self.client.put(path, {"Customer": customer})
         return Written(target_id, body["Customer"])
 
 
@@ -57,6 +64,7 @@ class OrderWriter:
     def __init__(self, client: FortnoxClient, settings: Settings = NO_SETTINGS) -> None:
         self.client = client
         self.settings = settings
+        self.rates = FortnoxRates(client, settings)
 
     async def find(self, record: Order) -> Written | None:
         params = {"externalinvoicereference1": record.number}
@@ -67,11 +75,12 @@ class OrderWriter:
         return None
 
     async def create(self, record: Order, links: dict[str, str]) -> Written:
-        payload = order_to_fortnox(record, links["customer"], self.settings)
-        body = await self.client.post("/3/orders", {"Order": payload})
-        created = Written(str(body["Order"]["DocumentNumber"]), body["Order"])
+        rate = await self.rates.of(record)
+        payload = order_to_fortnox(rated(record, rate), links["customer"], self.settings)
+        body = await self._send(self.client.post, "/3/orders", record, payload)
+        created = stamped(Written(str(body["Order"]["DocumentNumber"]), body["Order"]), rate)
         # A shop order cancelled before it reached Fortnox is kept there, cancelled.
-        return await self._cancel(created.target_id) if record.cancelled else created
+        return stamped(await self._cancel(created.target_id), rate) if record.cancelled else created
 
     async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
         current = (await self.client.get(f"/3/orders/{target_id}"))["Order"]
@@ -93,13 +102,26 @@ class OrderWriter:
         if record.cancelled:
             return await self._cancel(target_id)
         # Rows without RowId replace the old rows by position; all rows are sent (§3.5).
-        payload = order_to_fortnox(record, links["customer"], self.settings)
-        body = await self.client.put(f"/3/orders/{target_id}", {"Order": payload})
-        return Written(target_id, body["Order"])
+        rate = await self.rates.of(record)
+        payload = order_to_fortnox(rated(record, rate), links["customer"], self.settings)
+        body = await self._send(self.client.put, f"/3/orders/{target_id}", record, payload)
+        return stamped(Written(target_id, body["Order"]), rate)
 
     async def _cancel(self, target_id: str) -> Written:
         body = await self.client.put(f"/3/orders/{target_id}/cancel")
         return Written(target_id, body["Order"])
+
+    async def _send(
+        self, method: Callable[..., Awaitable[Any]], path: str, record: Order, payload: Any
+    ) -> Any:
+        """The order sent; Fortnox's refusal of a currency or an account it lacks is said as
+        what to fix."""
+        try:
+            with currency_explained(record):
+                return await method(path, {"Order": payload})
+        except ConnectorError as error:
+            explained = await explain_refused_account(self.client, error, payload, self.settings)
+            raise explained from None
 
 
 class ProductWriter:

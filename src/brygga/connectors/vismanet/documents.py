@@ -7,13 +7,24 @@ order number, in `externalReference` (or `customerRefNumber`). Document prices e
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.vismanet.client import dto, lines
-from brygga.connectors.vismanet.mapping import gross, money
+from brygga.connectors.vismanet.mapping import money
 from brygga.connectors.vismanet.options import Options
+from brygga.engine.finance import (
+    FinanceError,
+    erp_vat,
+    erp_vat_in,
+    nearest_net_with_vat,
+    split_refund,
+)
 from brygga.model import CreditNote, Invoice, Money, OrderLine, Payment, Refund, Shipping
 
 RELEASED = ("Open", "Closed", "Voided")  # posted; Hold and Balanced may still change (§4.5)
@@ -136,35 +147,60 @@ def _day(text: str) -> date:
 # --- shop refunds → credit notes (§4.6) -----------------------------------------------------
 
 
+@dataclass
+class _Piece:
+    """A credit-note line being priced: what it refunds (VAT included) at its rate."""
+
+    row: dict[str, Any]
+    rate: Decimal
+    gross: Decimal
+    net: Decimal = Decimal(0)
+
+
 def credit_note_for_refund(
-    refund: Refund, invoice: dict[str, Any], options: Options
+    refund: Refund,
+    invoice: dict[str, Any],
+    options: Options,
+    credited: Mapping[Decimal, Decimal] | None = None,
 ) -> dict[str, Any]:
-    """A credit note for the customer of `invoice`, lines by SKU and quantity at the invoice's
-    VAT categories; refunded amounts include VAT (shops refund what the customer paid)."""
+    """A credit note for the customer of `invoice` whose VAT per rate mirrors the invoice's.
+
+    Refunded amounts include VAT (shops refund what the customer paid). Returned SKUs are lines
+    at their invoice line's VAT category, shipping a line at the freight's, and what those do
+    not explain is split over the invoice's VAT rates in proportion to its gross per rate, one
+    line per rate (`brygga.engine.finance.split_refund`; `credited` is the gross per rate that
+    earlier credit notes took back). Prices exclude VAT, and Visma.net computes VAT once per
+    rate on the document's nets (§4.9): see `_priced`."""
     by_category = rates(invoice, options)
     categories = {
         line["inventoryNumber"]: (line.get("vatCode") or {}).get("id", "")
         for line in invoice.get("invoiceLines") or []
         if line.get("inventoryNumber")
     }
-    rows = []
+    pieces = []
     for line in refund.lines:
         category = categories.get(line.sku) or options.category(None)
-        rate = by_category.get(category, Decimal(0))
-        amount = money(line.amount.amount / (1 + rate / 100))
-        rows.append(
-            {
-                "inventoryNumber": line.sku,
-                "quantity": line.quantity,
-                "unitPriceInCurrency": (amount / line.quantity).quantize(Decimal("0.0001")),
-                "manualAmountInCurrency": amount,
-                "vatCodeId": category,
-            }
-        )
+        row = {"inventoryNumber": line.sku, "quantity": line.quantity, "vatCodeId": category}
+        pieces.append(_Piece(row, by_category.get(category, Decimal(0)), line.amount.amount))
     if refund.shipping is not None and refund.shipping.amount:
-        rows.append(_amount_line("Shipping refund", refund.shipping.amount, invoice, options))
-    if not rows:  # an amount-only refund: spread over the invoice's VAT categories
-        rows = _spread_amount(refund, invoice, by_category)
+        pieces.append(_shipping(refund.shipping.amount, invoice, options))
+    rest = refund.total.amount - sum((piece.gross for piece in pieces), Decimal(0))
+    if rest:
+        taken: dict[Decimal, Decimal] = defaultdict(Decimal, credited or {})
+        for piece in pieces:
+            taken[piece.rate] += piece.gross
+        try:
+            parts = split_refund(rest, gross_by_rate(invoice, options), taken)
+        except FinanceError as error:
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"refund {refund.source_id}: the {rest} its lines and shipping do not explain "
+                f"cannot be credited on invoice {invoice['referenceNumber']}: {error}",
+            ) from None
+        for part in parts:
+            row = {"description": f"Refund {refund.source_id}", "quantity": Decimal(1),
+                   "vatCodeId": options.category(part.rate)}  # fmt: skip
+            pieces.append(_Piece(row, part.rate, part.gross))
     header = {
         "customerNumber": invoice["customer"]["number"],
         "currencyId": refund.total.currency,
@@ -176,46 +212,65 @@ def credit_note_for_refund(
     }
     if invoice.get("exchangeRate"):
         header["exchangeRate"] = Decimal(invoice["exchangeRate"])
-    return dto(header) | {"lines": lines(rows)}
+    return dto(header) | {"lines": lines(_priced(pieces, options))}
 
 
-def _amount_line(
-    text: str, amount: Decimal, invoice: dict[str, Any], options: Options
-) -> dict[str, Any]:
-    """A line without item, at the VAT category of the invoice's freight (else its first
-    line)."""
+def gross_by_rate(document: dict[str, Any], options: Options) -> dict[Decimal, Decimal]:
+    """What an invoice or credit note booked per VAT rate, VAT included: the lines' nets per
+    rate plus the VAT Visma.net computes once on them (§4.9)."""
+    by_category = rates(document, options)
+    nets: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for key in ("invoiceLines", "lines"):
+        for line in document.get(key) or []:
+            rate = by_category.get((line.get("vatCode") or {}).get("id", ""), Decimal(0))
+            nets[rate] += Decimal(line["amountInCurrency"])
+    return {rate: net + erp_vat(net, rate) for rate, net in nets.items()}
+
+
+def _shipping(amount: Decimal, invoice: dict[str, Any], options: Options) -> _Piece:
+    """Refunded shipping at the VAT category of the invoice's freight line (a line without
+    item), else of its first line."""
     invoiced = invoice.get("invoiceLines") or []
     freight = [line for line in invoiced if not line.get("inventoryNumber")] or invoiced
     category = (freight[0].get("vatCode") or {}).get("id") if freight else None
     category = category or options.category(None)
     rate = rates(invoice, options).get(category) or options.rate_of(category) or Decimal(0)
-    value = money(amount / (1 + rate / 100))
-    return {"description": text, "quantity": Decimal(1), "unitPriceInCurrency": value,
-            "vatCodeId": category}  # fmt: skip
+    row = {"description": "Shipping refund", "quantity": Decimal(1), "vatCodeId": category}
+    return _Piece(row, rate, amount)
 
 
-def _spread_amount(
-    refund: Refund, invoice: dict[str, Any], by_category: dict[str, Decimal]
-) -> list[dict[str, Any]]:
-    """The refund's total split over the invoice's VAT categories in proportion to their
-    gross amounts, so that the VAT credited matches the VAT invoiced."""
-    weights: dict[str, Decimal] = {}
-    for line in invoice.get("invoiceLines") or []:
-        category = (line.get("vatCode") or {}).get("id", "")
-        rate = by_category.get(category, Decimal(0))
-        weights[category] = weights.get(category, Decimal(0)) + gross(
-            Decimal(line["amountInCurrency"]), rate
-        )
-    whole = sum(weights.values(), Decimal(0)) or Decimal(1)
-    left, rows = refund.total.amount, []
-    for position, (category, weight) in enumerate(sorted(weights.items())):
-        share = (
-            left if position == len(weights) - 1 else money(refund.total.amount * weight / whole)
-        )
-        left -= share
-        value = money(share / (1 + by_category.get(category, Decimal(0)) / 100))
-        rows.append({"description": f"Refund {refund.source_id}", "quantity": Decimal(1),
-                     "unitPriceInCurrency": value, "vatCodeId": category})  # fmt: skip
+def _priced(pieces: list[_Piece], options: Options) -> list[dict[str, Any]]:
+    """The lines with nets on which Visma.net's VAT per rate is what an ERP takes out of that
+    rate's refunded gross (`erp_vat_in`), so a refund of a rate's whole gross gives back its
+    VAT. The net `gross - vat` does not always carry that VAT (at 25 %, one gross amount in
+    five); then the net nearest to it that does is used and the cent between goes on the
+    rounding item at 0 %, as for orders (`brygga.engine.finance.booking`)."""
+    by_rate: dict[Decimal, list[_Piece]] = defaultdict(list)
+    for piece in pieces:
+        by_rate[piece.rate].append(piece)
+    rounding = Decimal(0)
+    for rate, group in by_rate.items():
+        gross = sum((piece.gross for piece in group), Decimal(0))
+        vat = erp_vat_in(gross, rate)
+        net = nearest_net_with_vat(gross - vat, vat, rate)
+        rounding += gross - vat - net
+        for piece in group:
+            piece.net = money(piece.gross / (1 + rate / 100))
+        largest = max(group, key=lambda piece: piece.gross)
+        largest.net += net - sum((piece.net for piece in group), Decimal(0))
+    rows = []
+    for piece in pieces:
+        if "inventoryNumber" in piece.row:
+            unit = (piece.net / piece.row["quantity"]).quantize(Decimal("0.0001"))
+            rows.append(
+                piece.row | {"unitPriceInCurrency": unit, "manualAmountInCurrency": piece.net}
+            )
+        else:
+            rows.append(piece.row | {"unitPriceInCurrency": piece.net})
+    if rounding:
+        rows.append({"inventoryNumber": options.rounding_item, "description": "Rounding",
+                     "quantity": Decimal(1), "unitPriceInCurrency": rounding,
+                     "vatCodeId": options.category(Decimal(0))})  # fmt: skip
     return rows
 
 

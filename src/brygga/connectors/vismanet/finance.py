@@ -3,6 +3,7 @@ both against the Visma.net invoice of the shop order."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,10 @@ from brygga.connectors.vismanet.documents import (
     RELEASED,
     application,
     credit_note_for_refund,
+    gross_by_rate,
     payment_to_visma,
 )
+from brygga.connectors.vismanet.mapping import money
 from brygga.connectors.vismanet.options import Options
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Payment, PaymentStatus, Refund
@@ -57,8 +60,9 @@ class _Writer:
 
 
 class RefundWriter(_Writer):
-    """Credit notes applied to the order's invoice while it has a balance; the shop refund id
-    is in `customerRefNumber`, the shop order number in `externalReference`."""
+    """One credit note per refund, applied to the order's invoice while it has a balance; the
+    shop refund id is in `customerRefNumber`, the shop order number in `externalReference`.
+    The order's refunds together never credit more than its invoice."""
 
     entity = "refund"
     reuse_existing = False
@@ -72,7 +76,9 @@ class RefundWriter(_Writer):
 
     async def create(self, record: Refund, links: dict[str, str]) -> Written:
         invoice = await invoice_of_order(self.client, record.order_reference)
-        body = credit_note_for_refund(record, invoice, self.options)
+        body = credit_note_for_refund(
+            record, invoice, self.options, await self._credited(record, invoice)
+        )
         balance = _open_balance(invoice)
         if balance > 0:  # a paid invoice takes no credit: the note stays open for a payout
             body["applicationLines"] = application(invoice)
@@ -96,11 +102,44 @@ class RefundWriter(_Writer):
                 "Visma.net and cannot change; correct it there",
             )
         invoice = await invoice_of_order(self.client, record.order_reference)
-        body = credit_note_for_refund(record, invoice, self.options)
+        body = credit_note_for_refund(
+            record, invoice, self.options, await self._credited(record, invoice)
+        )
         removed = [{"lineNumber": line["lineNumber"]} for line in note.get("lines") or []]
         body["lines"] = lines(removed, "Delete") + body["lines"]
         await self.client.put(path, body)
         return Written(target_id, await self.client.get(path))
+
+    async def _credited(self, record: Refund, invoice: dict[str, Any]) -> dict[Decimal, Decimal]:
+        """The gross per VAT rate the order's other credit notes took back (they carry the
+        shop order number in `externalReference`, as Brygga writes them); a DATA error when
+        the refund is more than what they left of the invoice."""
+        credited: dict[Decimal, Decimal] = defaultdict(Decimal)
+        others = []
+        # `taxDetails` tell a zone's single rate from the categories' own (`rates`).
+        params = {"externalReference": record.order_reference, "expandTaxDetails": "true"}
+        async for page in self.client.pages(CREDIT_NOTES, **params):
+            for note in page:
+                if (
+                    note.get("externalReference") == record.order_reference
+                    and note.get("customerRefNumber") != record.source_id
+                    and note["status"] != "Voided"
+                ):
+                    others.append(str(note["referenceNumber"]))
+                    for rate, gross in gross_by_rate(note, self.options).items():
+                        credited[rate] += gross
+        invoiced = money(Decimal(invoice["amountInCurrency"]))
+        taken = money(sum(credited.values(), Decimal(0)))
+        if record.total.amount > invoiced - taken:
+            earlier = f" and credit notes {', '.join(others)} took back {taken}" if others else ""
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"refund {record.source_id} of {record.total} is more than the "
+                f"{invoiced - taken} left to credit on invoice {invoice['referenceNumber']} of "
+                f"shop order {record.order_reference}: the invoice is for {invoiced}{earlier}; "
+                "check the refund in the shop",
+            )
+        return dict(credited)
 
 
 class PaymentWriter(_Writer):

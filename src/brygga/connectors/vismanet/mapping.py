@@ -16,7 +16,7 @@ from stdnum import ean as ean_code
 
 from brygga.connectors.vismanet.client import dto
 from brygga.connectors.vismanet.options import Options
-from brygga.engine.finance import book
+from brygga.engine.finance import TaxCase, book, decide
 from brygga.model import CENT, Address, Customer, Money, Order, Product, StockLevel, Variant
 
 UNIT = Decimal("0.0001")  # unit price precision sent to Visma.net
@@ -76,6 +76,8 @@ def customer_to_visma(customer: Customer, options: Options, *, create: bool) -> 
 
 
 def order_to_v3(order: Order, customer_number: str, options: Options) -> dict[str, Any]:
+    """The order at the VAT zone of its own tax case (brygga.engine.finance.taxes), which
+    may differ from the customer card's (a parcel sent abroad, reverse charge)."""
     body: dict[str, Any] = {
         "type": options.order_type,
         "date": order.created_at.isoformat(),
@@ -83,6 +85,7 @@ def order_to_v3(order: Order, customer_number: str, options: Options) -> dict[st
         "description": f"Shop order {order.number}"[:255],
         # The shop order number is how Brygga and invoices find this order again (§4.2).
         "customer": {"id": customer_number, "order": order.number, "refNo": order.number},
+        "taxZoneId": options.order_zone(decide(order, options.tax_policy)),
         "orderLines": order_lines(order, options),
     }
     return body | order_header(order, options)
@@ -94,11 +97,12 @@ def order_header(order: Order, options: Options) -> dict[str, Any]:
     for part, address in (("billing", order.billing_address), ("shipping", order.shipping_address)):
         if address is not None:
             header[part] = {"address": _v3_address(address), "contact": _v3_contact(address)}
+    oss_country = _oss_country(order, options)
     for shipping in book(order).shipping():
         header["freight"] = {
             "cost": shipping.net,
             "premiumAmount": Decimal(0),
-            "taxCategoryId": options.category(shipping.rate),
+            "taxCategoryId": options.category(shipping.rate, oss_country),
         }
     return header
 
@@ -109,6 +113,7 @@ def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
     rounding, if any, on the rounding item at 0 %."""
     booking = book(order)
     includes = order.prices_include_tax
+    oss_country = _oss_country(order, options)
     rows = []
     for booked in booking.goods():
         line = booked.line
@@ -118,19 +123,26 @@ def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
         if money(unit * line.quantity) < booked.net:
             unit = (booked.net / line.quantity).quantize(UNIT, ROUND_UP)
         rows.append(
-            _line(line.sku, line.description, line.quantity, unit, booked.rate, options)
+            _line(line.sku, line.description, line.quantity, unit, options)
+            | {"taxCategoryId": options.category(booked.rate, oss_country)}
             | {"discountAmount": money(unit * line.quantity) - booked.net}
         )
     if booking.rounding:
-        row = _line(
-            options.rounding_item, "Rounding", Decimal(1), booking.rounding, Decimal(0), options
+        row = _line(options.rounding_item, "Rounding", Decimal(1), booking.rounding, options)
+        rows.append(
+            row | {"taxCategoryId": options.category(Decimal(0)), "discountAmount": Decimal(0)}
         )
-        rows.append(row | {"discountAmount": Decimal(0)})
     return rows
 
 
+def _oss_country(order: Order, options: Options) -> str:
+    """Under OSS the destination country, whose VAT categories the lines take; else ""."""
+    decision = decide(order, options.tax_policy)
+    return decision.buyer_country if decision.case is TaxCase.EU_B2C_OSS else ""
+
+
 def _line(
-    sku: str, text: str, quantity: Decimal, unit: Decimal, rate: Decimal, options: Options
+    sku: str, text: str, quantity: Decimal, unit: Decimal, options: Options
 ) -> dict[str, Any]:
     row = {
         "inventoryId": sku,
@@ -139,7 +151,6 @@ def _line(
         "unitPrice": unit,
         "hasManualPrice": True,
         "hasManualDiscount": True,
-        "taxCategoryId": options.category(rate),
     }
     if options.warehouse:
         row["warehouseId"] = options.warehouse

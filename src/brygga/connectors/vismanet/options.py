@@ -11,9 +11,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.engine.finance import TaxCase, TaxDecision, TaxPolicy, customer_case, rate_key
 from brygga.engine.protocols import Settings
-from brygga.model import Customer, CustomerType
+from brygga.model import Customer
 
+# Tax case → VAT zone; EU consumers under OSS have a zone per country (`oss_vat_zones`).
 VAT_ZONES = {"domestic": "01", "eu_b2b": "02", "eu_b2c": "01", "export": "03"}
 VAT_CATEGORIES = {"25": "1", "12": "2", "6": "3", "0": "4"}  # VAT rate → VAT category
 
@@ -23,7 +25,13 @@ class Options:
     customer_class: str = "1"
     vat_zones: dict[str, str] = field(default_factory=lambda: dict(VAT_ZONES))
     vat_categories: dict[str, str] = field(default_factory=lambda: dict(VAT_CATEGORIES))
-    home_country: str = "SE"
+    # The tax policy (brygga.engine.finance.taxes); OSS zones and categories are per
+    # destination country: {"DE": "11"} and {"DE": {"19": "11", "7": "12"}}.
+    seller_country: str = "SE"
+    oss: bool = False
+    vat_rates: dict[str, list[str]] = field(default_factory=dict)
+    oss_vat_zones: dict[str, str] = field(default_factory=dict)
+    oss_vat_categories: dict[str, dict[str, str]] = field(default_factory=dict)
     base_currency: str = "SEK"
     order_type: str = "SO"
     warehouse: str = ""
@@ -51,9 +59,25 @@ class Options:
         use is an open question, §8)."""
         return ZoneInfo(self.time_zone)
 
-    def category(self, rate: Decimal | None) -> str:
-        """The VAT category of a shop tax rate (§4.9)."""
-        key = _rate_key(rate or Decimal(0))
+    @property
+    def tax_policy(self) -> TaxPolicy:
+        settings = {"seller_country": self.seller_country, "oss": self.oss}
+        return TaxPolicy.of(settings | {"vat_rates": self.vat_rates})
+
+    def category(self, rate: Decimal | None, oss_country: str = "") -> str:
+        """The VAT category of a shop tax rate (§4.9); under OSS, of that rate of the
+        destination country."""
+        key = rate_key(rate or Decimal(0))
+        if oss_country:
+            known = self.oss_vat_categories.get(oss_country) or {}
+            if key not in known:
+                raise ConnectorError(
+                    ErrorClass.DATA,
+                    f"no Visma.net VAT category for {key} % VAT of {oss_country} under OSS; "
+                    f'add it to the oss_vat_categories setting, e.g. {{"{oss_country}": '
+                    f'{{"{key}": "<category>"}}}}',
+                )
+            return str(known[key])
         if key not in self.vat_categories:
             raise ConnectorError(
                 ErrorClass.DATA,
@@ -62,24 +86,27 @@ class Options:
         return str(self.vat_categories[key])
 
     def rate_of(self, category: str) -> Decimal | None:
-        for rate, known in self.vat_categories.items():
-            if str(known) == category:
-                return Decimal(rate)
+        tables = [self.vat_categories, *self.oss_vat_categories.values()]
+        for table in tables:
+            for rate, known in table.items():
+                if str(known) == category:
+                    return Decimal(rate)
         return None
 
     def vat_zone(self, customer: Customer) -> str:
-        """Domestic, EU B2B (reverse charge), EU B2C or export (§4.9)."""
-        country = customer.address.country if customer.address else self.home_country
-        if country == self.home_country:
-            kind = "domestic"
-        elif customer.address and customer.address.in_eu:
-            business = customer.type is CustomerType.COMPANY and customer.vat_number
-            kind = "eu_b2b" if business else "eu_b2c"
-        else:
-            kind = "export"
-        return str(self.vat_zones[kind])
+        """The zone of a customer card: domestic, EU business (reverse charge), EU consumer
+        or export (§4.9); each order names its own zone."""
+        case = customer_case(customer, self.tax_policy)
+        return str(self.vat_zones[TaxCase.EU_B2C if case is TaxCase.EU_B2C_OSS else case])
 
-
-def _rate_key(rate: Decimal) -> str:
-    normal = rate.normalize()
-    return str(normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal)
+    def order_zone(self, decision: TaxDecision) -> str:
+        if decision.case is not TaxCase.EU_B2C_OSS:
+            return str(self.vat_zones[decision.case])
+        country = decision.buyer_country
+        if country not in self.oss_vat_zones:
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"no Visma.net VAT zone for OSS sales to {country}; add it to the "
+                f'oss_vat_zones setting, e.g. {{"{country}": "<zone>"}}',
+            )
+        return str(self.oss_vat_zones[country])

@@ -9,6 +9,7 @@ from typing import Any
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.vismanet.client import VismanetClient, dto
+from brygga.connectors.vismanet.currencies import VismanetRates
 from brygga.connectors.vismanet.mapping import (
     barcodes,
     customer_to_visma,
@@ -19,6 +20,7 @@ from brygga.connectors.vismanet.mapping import (
     order_to_v3,
 )
 from brygga.connectors.vismanet.options import Options
+from brygga.engine.finance.rates import ExchangeRate, rated
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Customer, Order, Product
 
@@ -27,6 +29,8 @@ EDITABLE = ("Open", "Hold")
 CANCELLABLE = ("Open", "Hold", "BackOrder")
 PLAIN_ID = re.compile(r"[A-Za-z0-9._-]+")
 LINE_PROPERTY = re.compile(r"orderLines\[(\d+)\]\.inventoryId")
+CATEGORY_FIX = "fix the vat_categories setting (oss_vat_categories for OSS sales)"
+VAT_PROPERTIES = {"taxZoneId": "fix the vat_zones setting (oss_vat_zones for OSS sales)"}
 
 
 def item_path(sku: str) -> str:
@@ -94,6 +98,10 @@ class OrderWriter(_Writer):
     entity = "order"
     reuse_existing = False
 
+    def __init__(self, client: VismanetClient, settings: Settings = NO_SETTINGS) -> None:
+        super().__init__(client, settings)
+        self.rates = VismanetRates(client, settings, self.options)
+
     def _path(self, order_id: str = "") -> str:
         return f"{ORDERS}/{self.options.order_type}" + (f"/{order_id}" if order_id else "")
 
@@ -105,6 +113,8 @@ class OrderWriter(_Writer):
         return None
 
     async def create(self, record: Order, links: dict[str, str]) -> Written:
+        rate = await self.rates.of(record)
+        record = rated(record, rate)
         body = order_to_v3(record, links["customer"], self.options)
         if self.options.record_exchange_rates:
             await self._record_rate(record)
@@ -113,15 +123,16 @@ class OrderWriter(_Writer):
         except ConnectorError as error:
             raise _name_the_sku(error, record) from None
         if record.cancelled:
-            return await self.update(order_id, record, links)
+            return self.rates.stamped(await self.update(order_id, record, links), rate)
         # The create answers 201 with only a `Location` (§4.2); the order is not read back,
         # so an order costs one request. The outcome keeps what was sent.
-        return Written(order_id, body)
+        return self.rates.stamped(Written(order_id, body), rate)
 
     async def update(self, target_id: str, record: Order, links: dict[str, str]) -> Written:
         path = self._path(target_id)
         order, etag = await self.client.v3_get(path)
         status = order["status"]["description"]
+        rate: ExchangeRate | None = None
         if record.cancelled:
             if status == "Cancelled":
                 return Written(target_id, order)
@@ -139,17 +150,18 @@ class OrderWriter(_Writer):
                     f"{target_id} in Visma.net by hand (Brygga updates header, addresses and "
                     "freight only)",
                 )
+            rate = await self.rates.of(record)
             patch = {
                 "currencyId": record.currency,
                 "customer": {"order": record.number, "refNo": record.number},
             }
             await self.client.v3_patch(path, patch | order_header(record, self.options), etag)
         order, _ = await self.client.v3_get(path)
-        return Written(target_id, order)
+        return self.rates.stamped(Written(target_id, order), rate)
 
     async def _record_rate(self, record: Order) -> None:
-        """The shop's exchange rate as the SPOT rate of the order date, unless Visma.net
-        already has that rate then (§4.8)."""
+        """The order's exchange rate (the shop's or the table's, currencies.py) as the SPOT
+        rate of the order date, unless Visma.net already has that rate then (§4.8)."""
         base = self.options.base_currency
         if record.currency == base or record.base_currency != base:
             return
@@ -193,7 +205,8 @@ def _conflict(record: Order, order_id: str, status: str, what: str) -> Connector
 
 
 def _name_the_sku(error: ConnectorError, record: Order) -> ConnectorError:
-    """V3 names the refused line by position (`orderLines[1].inventoryId`): name the SKU."""
+    """V3 names the refused property by path (`orderLines[1].inventoryId`, `taxZoneId`): say
+    which SKU, or which VAT setting, the merchant must fix."""
     problems = (error.payload or {}).get("errors") if isinstance(error.payload, dict) else None
     for key in problems or {}:
         match = LINE_PROPERTY.fullmatch(key)
@@ -203,6 +216,12 @@ def _name_the_sku(error: ConnectorError, record: Order) -> ConnectorError:
             error.message = (
                 f"item {sku} does not exist or is not active in Visma.net; create the item "
                 f"or fix the SKU of shop order {record.number}"
+            )
+        elif key in VAT_PROPERTIES or key.endswith(".taxCategoryId"):
+            error.error_class = ErrorClass.DATA
+            error.message = (
+                f"Visma.net refused the VAT of shop order {record.number} ({key}: "
+                f"{'; '.join(map(str, problems[key]))}); {VAT_PROPERTIES.get(key, CATEGORY_FIX)}"
             )
     return error
 

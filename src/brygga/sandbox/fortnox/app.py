@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from brygga.sandbox.common import SandboxConfig, add_inspection_routes
 from brygga.sandbox.fortnox import (
+    accounts,
     articles,
     consent,
     currencies,
@@ -30,7 +31,8 @@ from brygga.sandbox.fortnox.simulation import add_simulation_route
 from brygga.sandbox.fortnox.tenant import CLIENT_ID, CLIENT_SECRET, TENANT_ID
 from brygga.sandbox.fortnox.topics import add_topics_route
 
-RESOURCES = (customers, orders, invoicing, payments, articles, prices, currencies, warehouse)
+RESOURCES = (customers, orders, invoicing, payments, articles, prices, currencies, accounts,
+             warehouse)  # fmt: skip
 
 
 def create_app(config: SandboxConfig) -> FastAPI:

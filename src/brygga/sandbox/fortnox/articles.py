@@ -65,13 +65,14 @@ _TEXT_NUMBERS = ("DisposableQuantity", "PurchasePrice", "ReservedQuantity", "Sal
 
 
 def defaults() -> Record:
-    """A new article before its fields are applied; accounts are the BAS defaults."""
+    """A new article before its fields are applied; accounts are the BAS defaults (EU 3108
+    momsfri, EU with VAT 3106, export 3105, as in the recorded create)."""
     return {
         "Active": True, "ArticleNumber": "", "Bulky": False, "CommodityCode": "",
         "ConstructionAccount": None, "CostCalculationMethod": None,
         "DefaultStockLocation": None, "DefaultStockPoint": None, "Depth": None,
         "Description": "", "DirectCost": 0, "DisposableQuantity": 0, "EAN": "",
-        "EUAccount": 3106, "EUVATAccount": None, "Expired": False, "ExportAccount": 3105,
+        "EUAccount": 3108, "EUVATAccount": 3106, "Expired": False, "ExportAccount": 3105,
         "FreightCost": 0, "Height": None, "Housework": False, "HouseworkType": None,
         "Manufacturer": "", "ManufacturerArticleNumber": "", "Note": "", "OtherCost": 0,
         "PurchaseAccount": 4000, "PurchasePrice": 0, "QuantityInStock": 0, "ReservedQuantity": 0,
@@ -87,10 +88,9 @@ def apply(store: DocumentStore, article: Record, changes: Record) -> Record:
     updated = article | changes
     if not updated["Description"]:
         raise invalid_value("Artikeln måste ha en benämning (Description)")
+    # A Swedish rate: OSS rates are chosen per document row (inferred).
     updated["VAT"] = plain(vat_rate(store, Decimal(updated["VAT"] or 0)))
-    account = sales_account("SEVAT", updated["VAT"])
-    for name in ("SalesAccount", "EUVATAccount"):
-        updated[name] = updated[name] or account
+    updated["SalesAccount"] = updated["SalesAccount"] or sales_account("SEVAT", updated["VAT"])
     in_stock = Decimal(updated["QuantityInStock"] or 0)
     updated["DisposableQuantity"] = plain(in_stock - Decimal(updated["ReservedQuantity"] or 0))
     updated["StockValue"] = plain(Decimal(updated["PurchasePrice"] or 0) * in_stock)

@@ -3,7 +3,10 @@
 On PUT, rows without `RowId` are matched by position (all rows to keep must be sent); once any
 row carries a `RowId`, listed rows are updated, rows without one are added and rows not listed
 are removed. RowIds are handed out afresh on every write. A new row takes its description,
-unit, VAT and price from its article; quantities are kept as strings, as the API returns them.
+unit, VAT and price from its article, and its account, unless given, from the customer's VAT
+type and the row's rate; an account set on a row must be in the chart and active (§4.10).
+VAT may also be a rate of the company's OSS countries. Quantities are kept as strings, as the
+API returns them.
 Order rows have `OrderedQuantity` (and `DeliveredQuantity` defaults to it); invoice rows have
 only `DeliveredQuantity`, which is what gets invoiced.
 """
@@ -31,7 +34,7 @@ from brygga.sandbox.fortnox.fields import (
     plain,
     text,
 )
-from brygga.sandbox.fortnox.tenant import existing, sales_account, vat_rate
+from brygga.sandbox.fortnox.tenant import account, existing, sales_account, vat_rate
 from brygga.sandbox.fortnox.totals import cents
 from brygga.sandbox.storage import DocumentStore
 
@@ -45,7 +48,8 @@ INVOICE_ROW: dict[str, Field] = {
 }  # fmt: skip
 INVOICE_ROW_READ_ONLY = frozenset({"ContributionPercent", "ContributionValue", "Cost",
                                   "PriceExcludingVAT", "Total", "TotalExcludingVAT"})  # fmt: skip
-# The recorded live order shows MP1 for 25 %; MP2/MP3 follow Fortnox's naming (inferred).
+# The recorded live order shows MP1 for 25 %; MP2/MP3 follow Fortnox's naming (inferred). OSS
+# rates get none.
 VAT_CODES = {Decimal(25): "MP1", Decimal(12): "MP2", Decimal(6): "MP3"}
 NO_SWEDISH_VAT = ("SEREVERSEDVAT", "EUREVERSEDVAT", "EXPORT")
 
@@ -112,7 +116,8 @@ def build_rows(
         number = change.get("ArticleNumber")
         if number and existing(store, "articles", number) is None:
             raise FortnoxError(400, ARTICLE_NOT_IN_REQUEST, "Kunde inte hitta artikel")
-        row["VAT"] = plain(vat_rate(store, row["VAT"] if row["VAT"] is not None else Decimal(0)))
+        rate = row["VAT"] if row["VAT"] is not None else Decimal(0)
+        row["VAT"] = plain(vat_rate(store, rate, oss=True))
         if "VATCode" not in change:
             row["VATCode"] = VAT_CODES.get(row["VAT"], "")
         if kind.quantity == "OrderedQuantity":
@@ -120,8 +125,11 @@ def build_rows(
                 row["DeliveredQuantity"] = row["OrderedQuantity"]
             row["OrderedQuantity"] = row["OrderedQuantity"] or "0"
         row["DeliveredQuantity"] = row["DeliveredQuantity"] or "0"
-        if base is None and "AccountNumber" not in change:
+        if row["AccountNumber"] is None:
             row["AccountNumber"] = sales_account(vat_type, row["VAT"])
+        # Checked when set: a kept row keeps an account deactivated since (unconfirmed).
+        if base is None or "AccountNumber" in change:
+            account(store, row["AccountNumber"])
         row["RowId"] = store.next_number(kind.counter)
         rows.append(dict(sorted(row.items())))
     return rows

@@ -1,7 +1,7 @@
 """The one emulated Fortnox company: its identity, clock and reference data (fact sheet §7.7).
 
-Reference data lives in the store (`currencies`, `articles`, `pricelists` and the `tenant` meta
-document with VAT rates); these helpers read it.
+Reference data lives in the store (`accounts`, `currencies`, `articles`, `pricelists` and the
+`tenant` meta document with VAT rates); these helpers read it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pycountry
 
 from brygga.sandbox.fortnox.errors import (
+    ACCOUNT_NOT_IN_REQUEST,
     CURRENCY_NOT_FOUND,
     VAT_NOT_FOUND,
     FortnoxError,
@@ -67,11 +68,25 @@ def currency(store: DocumentStore, code: str) -> dict[str, Any]:
     return found
 
 
-def vat_rate(store: DocumentStore, rate: Decimal) -> Decimal:
-    """A row's VAT rate, which must be one of the company's rates (§4.10)."""
-    if rate not in {Decimal(r) for r in settings(store)["VATRates"]}:
+def vat_rate(store: DocumentStore, rate: Decimal, *, oss: bool = False) -> Decimal:
+    """A VAT rate of the company (§4.10): a Swedish rate, or with `oss` (document rows) also a
+    rate of an EU country the company is registered in for OSS. OSS rates on rows are not in the
+    fact sheet; modelled on Fortnox's OSS setting (unconfirmed)."""
+    tenant = settings(store)
+    allowed = list(tenant["VATRates"])
+    if oss:
+        allowed += [r for country_rates in tenant["OSSVATRates"].values() for r in country_rates]
+    if rate not in {Decimal(r) for r in allowed}:
         raise FortnoxError(400, VAT_NOT_FOUND, f"Kunde inte hämta/hitta moms ({rate})")
     return rate
+
+
+def account(store: DocumentStore, number: int | None) -> dict[str, Any]:
+    """A row's account, which must be in the chart and active (§4.10)."""
+    found = existing(store, "accounts", str(number))
+    if found is None or not found["Active"]:
+        raise FortnoxError(400, ACCOUNT_NOT_IN_REQUEST, "Kunde inte hitta konto")
+    return found
 
 
 def country_name(code: str | None) -> str | None:
@@ -84,11 +99,15 @@ def country_name(code: str | None) -> str | None:
     return _SWEDISH.gettext(country.name)
 
 
+# BAS: 3105 export, 3106 EU momspliktig, 3108 EU momsfri; 3001-3004 Swedish sales by rate.
+_SALES_BY_VAT_TYPE = {"EXPORT": 3105, "EUVAT": 3106, "EUREVERSEDVAT": 3108}
+_SALES_BY_RATE = {Decimal(25): 3001, Decimal(12): 3002, Decimal(6): 3003, Decimal(0): 3004}
+
+
 def sales_account(vat_type: str, rate: Decimal) -> int:
     """The BAS sales account for a row without `AccountNumber` (inferred from the article's
-    account fields, §4.10): export 3105, EU reverse charge 3106, otherwise by VAT rate."""
-    if vat_type == "EXPORT":
-        return 3105
-    if vat_type == "EUREVERSEDVAT":
-        return 3106
-    return {Decimal(25): 3001, Decimal(12): 3002, Decimal(6): 3003}.get(rate, 3004)
+    account fields, §4.10): by the customer's VAT type, else by the row's Swedish rate. An OSS
+    rate is another EU country's VAT, so such a row is an EU sale with VAT (inferred)."""
+    if vat_type in _SALES_BY_VAT_TYPE:
+        return _SALES_BY_VAT_TYPE[vat_type]
+    return _SALES_BY_RATE.get(rate, _SALES_BY_VAT_TYPE["EUVAT"])

@@ -42,6 +42,11 @@ VATS = {
     "MF": ("Momsfri försäljning", Decimal(0), "ExemptVat"),
     "EUVF": ("Försäljning varor till annat EU-land", Decimal(0), "ReverseVat"),
     "EXP": ("Export utanför EU", Decimal(0), "ExemptVat"),
+    # The demo company is registered for OSS in Germany and Finland: destination VAT.
+    "OSSDE19": ("OSS Tyskland 19 %", Decimal(19), "Vat"),
+    "OSSDE7": ("OSS Tyskland 7 %", Decimal(7), "Vat"),
+    "OSSFI255": ("OSS Finland 25,5 %", Decimal("25.5"), "Vat"),
+    "OSSFI135": ("OSS Finland 13,5 %", Decimal("13.5"), "Vat"),
 }
 # VAT categories (what a line is): id -> (description, VAT ids); one per Swedish rate.
 VAT_CATEGORIES = {
@@ -49,6 +54,10 @@ VAT_CATEGORIES = {
     "2": ("Moms 12 %", ("MP2", "EUVF", "EXP")),
     "3": ("Moms 6 %", ("MP3", "EUVF", "EXP")),
     "4": ("Momsfri", ("MF", "EUVF", "EXP")),
+    "11": ("OSS Tyskland 19 %", ("OSSDE19",)),
+    "12": ("OSS Tyskland 7 %", ("OSSDE7",)),
+    "13": ("OSS Finland 25,5 %", ("OSSFI255",)),
+    "14": ("OSS Finland 13,5 %", ("OSSFI135",)),
 }
 CATEGORY_BY_RATE = {Decimal(25): "1", Decimal(12): "2", Decimal(6): "3", Decimal(0): "4"}
 # VAT zones (who buys): id -> (description, default category, VAT ids)
@@ -56,6 +65,8 @@ VAT_ZONES = {
     "01": ("Sverige", "1", ("MP1", "MP2", "MP3", "MF")),
     "02": ("EU företag", "4", ("EUVF",)),
     "03": ("Export", "4", ("EXP",)),
+    "11": ("Tyskland OSS", "11", ("OSSDE19", "OSSDE7")),
+    "12": ("Finland OSS", "13", ("OSSFI255", "OSSFI135")),
 }
 CUSTOMER_CLASSES = {  # id -> (description, VAT zone); all with terms 30 and SEK by default
     "1": ("Kunder Sverige", "01"),
