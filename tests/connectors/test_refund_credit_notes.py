@@ -19,6 +19,7 @@ from openapi_core import OpenAPI
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
+from brygga.connectors.fortnox.invoices import invoice_of_order
 from brygga.connectors.fortnox.refunds import RefundWriter as FortnoxRefunds
 from brygga.connectors.fortnox.writers import CustomerWriter as FortnoxCustomers
 from brygga.connectors.vismanet.client import VismanetClient, dto, lines
@@ -113,6 +114,8 @@ async def test_fortnox_golden_refunds_mirror_the_invoices_vat_one_credit_invoice
     assert credit["Remarks"] == f"Kredit av faktura {number} (återbetalning 2)"
     still = (await fortnox.get(f"/3/invoices/{number}"))["Invoice"]
     assert still["CreditInvoiceReference"] == first.target_id
+    # Payments still find the order's invoice, not the unlinked credit invoice after it.
+    assert (await invoice_of_order(fortnox, "G-100"))["DocumentNumber"] == number
     # After a crash each refund finds its own document again, linked or not.
     assert (await writer.find(refund("R-100-1", "G-100", "300.00"))).target_id == first.target_id
     assert (await writer.find(refund("R-100-2", "G-100", "100.00"))).target_id == second.target_id

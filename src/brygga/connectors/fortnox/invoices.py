@@ -6,7 +6,7 @@ from typing import Any
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
-from brygga.connectors.fortnox.reading import is_true
+from brygga.connectors.fortnox.reading import is_credit
 
 Record = dict[str, Any]
 
@@ -28,10 +28,10 @@ async def invoice_of_order(client: FortnoxClient, order_number: str) -> Record:
     params = {"externalinvoicereference1": order_number, "credit": "false"}
     async for items in client.items("/3/invoices", "Invoices", **params):
         listed = exact(items, "ExternalInvoiceReference1", order_number)
-        candidates += [item for item in listed if not item.get("Cancelled")]
+        candidates += [item for item in listed if not (item.get("Cancelled") or is_credit(item))]
     for item in sorted(candidates, key=_newest_first):
         invoice = (await client.get(f"/3/invoices/{item['DocumentNumber']}"))["Invoice"]
-        if not is_true(invoice.get("Credit")):
+        if not is_credit(invoice):
             return invoice
     raise ConnectorError(
         ErrorClass.NOT_FOUND,

@@ -23,6 +23,12 @@ def is_true(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
+def is_credit(document: dict[str, Any]) -> bool:
+    """A credit invoice: `Credit` true, or a negative total, as on the unlinked credit
+    invoices of later refunds (brygga.connectors.fortnox.refunds), which may lack `Credit`."""
+    return is_true(document.get("Credit")) or number(document.get("Total")) < 0
+
+
 def reference(value: Any) -> str:
     """A document reference; Fortnox writes "0" (or nothing) when there is none."""
     text = str(value or "")

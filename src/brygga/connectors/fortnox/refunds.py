@@ -32,7 +32,7 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.invoices import exact
 from brygga.connectors.fortnox.mapping import FORTNOX_TIME_ZONE
-from brygga.connectors.fortnox.reading import is_true, number, reference
+from brygga.connectors.fortnox.reading import is_credit, number, reference
 from brygga.connectors.fortnox.totals import CHARGES, implied_rate, rows_vat
 from brygga.engine.finance import FinanceError, split_refund
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
@@ -123,11 +123,11 @@ class RefundWriter:
         async for items in self.client.items(INVOICES, "Invoices", **params):
             for item in exact(items, "ExternalInvoiceReference1", order_number):
                 if not item.get("Cancelled"):
-                    (credits if number(item.get("Total")) < 0 else invoices).append(item)
+                    (credits if is_credit(item) else invoices).append(item)
         credits = [await self._read(item["DocumentNumber"]) for item in credits]
         for item in sorted(invoices, key=lambda item: number(item["DocumentNumber"]), reverse=True):
             invoice = await self._read(item["DocumentNumber"])
-            if not is_true(invoice.get("Credit")):
+            if not is_credit(invoice):
                 return invoice, credits
         raise ConnectorError(
             ErrorClass.NOT_FOUND,

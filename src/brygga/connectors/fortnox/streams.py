@@ -25,7 +25,7 @@ from brygga.connectors.fortnox.mapping import FORTNOX_TIME_ZONE
 from brygga.connectors.fortnox.reading import (
     credit_note_from_fortnox,
     invoice_from_fortnox,
-    is_true,
+    is_credit,
     number,
     product_from_fortnox,
 )
@@ -147,7 +147,7 @@ class _DocumentsStream:
                     continue
                 number_ = str(item["DocumentNumber"])
                 invoice = (await self.client.get(f"/3/invoices/{number_}"))["Invoice"]
-                if is_true(invoice.get("Credit")) != self.credit or invoice.get("Cancelled"):
+                if is_credit(invoice) != self.credit or invoice.get("Cancelled"):
                     continue
                 position = _day_start(invoice["InvoiceDate"])
                 records.append(_record(number_, invoice, self.mapper, position))
