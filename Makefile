@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench install install-dev clean
+.PHONY: demo test lint format bench bench-finance install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: lint
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+bench-finance: install-dev
+	$(BIN)/python bench/finance.py
 
 clean:
 	rm -rf $(VENV) .brygga .pytest_cache

@@ -124,3 +124,20 @@ def test_visma_totals_that_disagree_with_the_order_are_a_difference_in_itself():
     with pytest.raises(ConnectorError, match=r"taxTotal is 20\.01") as e:
         vismanet.totals_of(order, lines, Options())
     assert e.value.error_class is ErrorClass.DATA
+
+
+@pytest.mark.parametrize(
+    ("freight", "vat", "included", "rate"),
+    [
+        # Small amounts whose rounded VAT ratio is far off: 0.03 with 0.01 reads as 50 %.
+        ("0.03", "0.01", True, 25),
+        ("0.83", "0.17", True, 25),  # 0.17 / 0.66 = 25.8 %
+        ("1.23", "0.25", True, 25),  # 0.25 / 0.98 = 25.5 %
+        ("0.98", "0.25", False, 25),  # 0.245 → 0.25; 0.25 / 0.98 = 25.5 %
+        ("49.00", "9.80", True, 25),
+        ("56.00", "6.00", True, 12),
+        ("5.00", "0", True, 0),
+    ],
+)
+def test_the_freight_rate_is_the_company_rate_that_gives_the_vat(freight, vat, included, rate):
+    assert fortnox.implied_rate(Decimal(freight), Decimal(vat), included) == rate

@@ -240,3 +240,23 @@ async def test_vismanet_a_zone_the_company_lacks_is_a_data_error(visma_client):
     assert refused.value.error_class is ErrorClass.DATA
     assert "taxZoneId" in refused.value.message
     assert "fix the vat_zones setting" in refused.value.message
+
+
+async def test_vismanet_oss_order_with_a_rounding_cent(visma_client):
+    """0.03 at 19 %, VAT included: the shop's VAT is 0.03 × 19/119 = 0.0048 → 0.00, but
+    Visma.net's on the net 0.03 would be 0.0057 → 0.01. So the line is booked at 0.02 (VAT
+    0.0038 → 0.00) and the cent on the rounding item at 0 %, which the OSS zone must take."""
+    case = Case("tiny", "DE", [("NB001-01-01", 1, "0.03", "19")], None, "0.00", "0.03",
+                "EUVAT", [], "0", "11", ["11", "4"], oss=True)  # fmt: skip
+    record = shop_order(case, "T905")
+    customer = await vismanet.CustomerWriter(visma_client, settings(case)).create(
+        record.customer, {}
+    )
+    writer = vismanet.OrderWriter(visma_client, settings(case))
+    written = await writer.create(record, {"customer": customer.target_id})
+    path = f"/api/v3/SalesOrders/SO/{written.target_id}"
+    lines, _ = await visma_client.v3_get(f"{path}/lines")
+    booked = [(line["taxCategoryId"], line["extendedPrice"]) for line in lines["value"]]
+    assert booked == [("11", Decimal("0.02")), ("4", Decimal("0.01"))]
+    saved, _ = await visma_client.v3_get(path)
+    assert (saved["totals"]["taxTotal"], saved["totals"]["orderTotal"]) == (0, Decimal("0.03"))

@@ -20,6 +20,9 @@ from brygga.engine.finance import erp_vat, erp_vat_in
 from brygga.engine.protocols import Settings
 from brygga.model.totals import DocumentTotals
 
+# The rates a Swedish company's freight VAT can be set to, the usual one first (§4.3).
+FREIGHT_RATES = (Decimal(25), Decimal(12), Decimal(6))
+
 # Header amounts booked beside the rows, each with its own VAT field (§4.2).
 CHARGES = (("Freight", "FreightVAT"), ("AdministrationFee", "AdministrationFeeVAT"))
 
@@ -71,7 +74,14 @@ def rows_vat(rows: list[dict[str, Any]], included: bool) -> dict[Decimal, Decima
 
 
 def implied_rate(amount: Decimal, vat: Decimal, included: bool) -> Decimal:
-    """The freight VAT rate is a company setting the API does not show: read it from the
-    amounts (fortnox.md §4.3)."""
+    """The freight VAT rate is a company setting the API does not show (fortnox.md §4.3): the
+    company rate whose arithmetic gives the VAT shown, Sweden's 25 % first. The ratio of two
+    rounded amounts is no guide on small amounts (0.03 with 0.01 VAT would read as 50 %)."""
+    if vat == 0:
+        return Decimal(0)
+    vat_of = erp_vat_in if included else erp_vat
+    for rate in FREIGHT_RATES:
+        if vat_of(amount, rate) == vat:
+            return rate
     base = amount - vat if included else amount
     return (vat * 100 / base).quantize(Decimal(1), ROUND_HALF_UP) if base else Decimal(0)

@@ -65,8 +65,9 @@ VAT_ZONES = {
     "01": ("Sverige", "1", ("MP1", "MP2", "MP3", "MF")),
     "02": ("EU företag", "4", ("EUVF",)),
     "03": ("Export", "4", ("EXP",)),
-    "11": ("Tyskland OSS", "11", ("OSSDE19", "OSSDE7")),
-    "12": ("Finland OSS", "13", ("OSSFI255", "OSSFI135")),
+    # With the exempt VAT too, for what carries none (Brygga's rounding item).
+    "11": ("Tyskland OSS", "11", ("OSSDE19", "OSSDE7", "MF")),
+    "12": ("Finland OSS", "13", ("OSSFI255", "OSSFI135", "MF")),
 }
 CUSTOMER_CLASSES = {  # id -> (description, VAT zone); all with terms 30 and SEK by default
     "1": ("Kunder Sverige", "01"),

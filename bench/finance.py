@@ -1,0 +1,135 @@
+"""Generated shop orders posted to the ERP sandboxes: are the ERP's figures the shop's?
+
+Draws N orders from the property tests' strategy (tests/support/orders.py), posts each to
+Fortnox and Visma.net sandboxes over real HTTP (customer, then order), reads it back as the
+reconciliation does, and prints measured figures as JSON: per ERP the orders posted, those
+equal to the cent in net, VAT per rate and gross, the differences (count and the first
+orders), the refusals per reason, seconds and orders per second. Exit code 1 on any
+difference or error.
+
+make bench-finance                                      # 10,000 orders, both ERPs
+.venv/bin/python bench/finance.py --orders 500 --erp fortnox --save differences.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from brygga.model import Order
+from brygga.sandbox.processes import SandboxProcess, launch_sandbox
+
+# The strategy and the harness live with the tests, in the checkout beside this script.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.orders import case_settings, orders
+from tests.support.posting import ERPS, Poster, Tally, open_client
+
+
+def generate(count: int, seed_value: int) -> list[Order]:
+    """`count` orders drawn by Hypothesis itself, seeded: generation only, no shrinking and
+    no example database, so a run is reproducible and every example is a fresh draw."""
+    drawn: list[Order] = []
+
+    @seed(seed_value)
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(orders(tax_cases=True))
+    def draw(order: Order) -> None:
+        drawn.append(order)
+
+    draw()
+    return drawn
+
+
+async def post_all(sandbox: SandboxProcess, drawn: list[Order], concurrency: int) -> Tally:
+    """Post every order, `concurrency` at a time, and tally what the ERP booked."""
+    client = open_client(sandbox)
+    poster, tally = Poster(sandbox.system, client), Tally()
+    queue = iter(drawn)
+
+    async def worker() -> None:
+        for order in queue:
+            try:
+                tally.add(await poster.post(order, case_settings(order)))
+            except Exception as error:  # a failure to report, not to stop the run on
+                tally.add_error(error)
+            if tally.posted % 1000 == 0:
+                print(f"{sandbox.system}: {tally.posted} posted", file=sys.stderr, flush=True)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    finally:
+        await client.aclose()
+    return tally
+
+
+def measure(erp: str, drawn: list[Order], arguments: argparse.Namespace) -> dict[str, Any]:
+    """One ERP sandbox of its own, every order posted to it; with `--save`, every differing
+    order is appended to that file as a JSON line."""
+    with tempfile.TemporaryDirectory() as home:
+        sandbox = launch_sandbox(erp, Path(home) / erp, "--no-rate-limit")
+        try:
+            sandbox.wait_until_up(600)
+            started = time.perf_counter()
+            tally = asyncio.run(post_all(sandbox, drawn, arguments.concurrency))
+            seconds = time.perf_counter() - started
+        finally:
+            sandbox.stop()
+    if arguments.save:
+        with arguments.save.open("a") as saved:
+            for posted in tally.different:
+                saved.write(json.dumps({"erp": erp} | posted.report()) + "\n")
+    return tally.as_dict(arguments.examples) | {
+        "seconds": round(seconds, 1),
+        "orders_per_second": round(tally.posted / seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000, help="orders per ERP (10,000)")
+    parser.add_argument("--erp", choices=[*ERPS, "both"], default="both")
+    parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
+    parser.add_argument("--concurrency", type=int, default=4, help="orders in flight (4)")
+    parser.add_argument("--examples", type=int, default=5, help="differences shown per ERP")
+    parser.add_argument("--save", type=Path, help="write every differing order here (JSON lines)")
+    arguments = parser.parse_args()
+    if arguments.save:
+        arguments.save.write_text("")
+    started = time.perf_counter()
+    drawn = generate(arguments.orders, arguments.seed)
+    distinct = len({order.model_dump_json(exclude={"number", "source_id"}) for order in drawn})
+    results: dict[str, Any] = {
+        "generated": {
+            "orders": len(drawn),
+            "distinct": distinct,
+            "seed": arguments.seed,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    }
+    for erp in ERPS if arguments.erp == "both" else (arguments.erp,):
+        results[erp] = measure(erp, drawn, arguments)
+    print(json.dumps(results, indent=2))
+    failed = any(
+        results[erp]["differences"]["count"] or results[erp]["errors"]["count"]
+        for erp in results
+        if erp in ERPS
+    )
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
