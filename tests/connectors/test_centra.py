@@ -14,16 +14,12 @@ from brygga.connectors.centra.streams import (
 )
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.model import Money, Order, Payment, Refund
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
 TOKEN = "centra-demo-token"
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("centra", tmp_path_factory.mktemp("centra"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("centra")
 
 
 async def read_all(stream, since=None):

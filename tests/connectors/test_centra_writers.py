@@ -27,17 +27,13 @@ from brygga.model import (
 )
 from brygga.sandbox.centra.schema import load_schema
 from tests.connectors.cases.centra import CASE
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
 TOKEN = "centra-demo-token"
 SEK_PRICELIST = 1
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("centra", tmp_path_factory.mktemp("centra-writers"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("centra")
 
 
 @pytest.fixture

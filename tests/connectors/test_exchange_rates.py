@@ -4,7 +4,7 @@ stored with the record, and no extra request for the default source "shop"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ from brygga.store import Database, Flow, RecordOutcome, SecretBox
 from tests.connectors import test_fortnox as fortnox_cases
 from tests.connectors import test_vismanet as visma_cases
 from tests.sandbox.test_vismanet_spec import document, openapi  # noqa: F401
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import sandbox_fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
@@ -53,11 +53,7 @@ def note(payload: dict) -> dict:
 # --- Fortnox ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def fortnox_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+fortnox_sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture
@@ -204,11 +200,7 @@ async def test_the_rate_used_is_stored_with_the_record(fortnox, tmp_path):
 # --- Visma.net --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def visma_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet"), "--no-rate-limit")
-    yield process
-    process.stop()
+visma_sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
 from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
 from brygga.sandbox.fortnox import deviations
 from tests.sandbox.test_fortnox_spec import SERVER, SPEC
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
 
 @cache
@@ -58,11 +58,7 @@ def checked_client(sandbox, **credentials) -> tuple[FortnoxClient, SpecCheck]:
     return client, check
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture

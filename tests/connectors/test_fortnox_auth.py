@@ -11,14 +11,9 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
 from tests.connectors.test_fortnox import SpecCheck
 from tests.sandbox.test_fortnox_oauth import code_grant
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 class Journal:

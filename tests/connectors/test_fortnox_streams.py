@@ -15,14 +15,9 @@ from brygga.connectors.fortnox.streams import (
 )
 from brygga.model import Money
 from tests.connectors.test_fortnox import checked_client, shop_order
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture

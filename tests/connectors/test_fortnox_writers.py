@@ -22,17 +22,13 @@ from brygga.model import (
     Variant,
 )
 from tests.connectors.test_fortnox import checked_client, customer, order, shop_order
-from tests.support.processes import start_sandbox
+from tests.support.processes import sandbox_fixture
 
 EAN = "7350000000016"
 SOLD = datetime(2025, 1, 3, 10, tzinfo=UTC)  # before any invoice of the tests
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture

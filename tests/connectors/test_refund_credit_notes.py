@@ -9,7 +9,7 @@ The invoice of every golden case: 1000.00 at 25 % and 200.00 at 12 %, VAT includ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -29,7 +29,7 @@ from brygga.model import Money, Refund
 from tests.connectors.test_fortnox import checked_client, customer
 from tests.connectors.test_vismanet import validate
 from tests.sandbox.test_vismanet_spec import document, openapi  # noqa: F401
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 REFUNDED = datetime(2025, 1, 3, 10, tzinfo=UTC)
@@ -43,11 +43,7 @@ def refund(refund_id: str, order_number: str, total: str) -> Refund:
 # --- Fortnox ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def fortnox_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+fortnox_sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture
@@ -172,11 +168,7 @@ async def test_fortnox_takes_an_invoice_with_negative_rows_and_no_credit_link(fo
 # --- Visma.net -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def vismanet_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet"), "--no-rate-limit")
-    yield process
-    process.stop()
+vismanet_sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ kronor, which would hide the cents). A Swedish seller; OSS registered in Germany
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,7 +24,7 @@ from brygga.connectors.vismanet.client import VismanetClient
 from brygga.connectors.vismanet.totals import order_totals as vismanet_totals
 from brygga.engine.finance import FinanceError
 from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
@@ -126,18 +126,10 @@ def settings(case: Case) -> dict[str, Any]:
     return SETTINGS | {"oss": case.oss}
 
 
-@pytest.fixture(scope="module")
-def fortnox_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+fortnox_sandbox = sandbox_fixture("fortnox")
 
 
-@pytest.fixture(scope="module")
-def visma_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet"), "--no-rate-limit")
-    yield process
-    process.stop()
+visma_sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture

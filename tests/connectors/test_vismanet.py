@@ -4,7 +4,7 @@ Visma's OpenAPI document; SalesOrders V3 has no published document (fact sheet Â
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,16 +30,12 @@ from brygga.model import (
     Variant,
 )
 from tests.sandbox.test_vismanet_spec import SERVER, document, openapi  # noqa: F401
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import jwt
 import pytest
 
 from brygga.sandbox import seed
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 CLIENT = "brygga-demo-client"
 SECRET = "brygga-demo-secret"
@@ -53,11 +53,7 @@ def error(response: httpx.Response) -> dict[str, Any]:
     return body["ErrorInformation"]
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture(scope="module")

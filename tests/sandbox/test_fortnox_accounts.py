@@ -19,7 +19,7 @@ from brygga.sandbox.fortnox.tenant import settings
 from brygga.sandbox.storage import DocumentStore
 from tests.sandbox.test_fortnox import SWEATER, api, error, exact, new_customer, post_order
 from tests.sandbox.test_fortnox_oauth import code_grant
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture
 
 SINGLE_FIELDS = {
     "@url", "Active", "BalanceBroughtForward", "BalanceCarriedForward", "CostCenter",
@@ -29,11 +29,7 @@ SINGLE_FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox-acc"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ driven by authlib's OAuth2 client, single-use rotating refresh tokens, revocatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -13,7 +12,7 @@ import pytest
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from tests.sandbox.test_fortnox import CLIENT, SECRET, basic, error
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture
 
 REDIRECT = "http://localhost:9999/callback"
 # The recorded live answer to a spent refresh token (accodeing/fortnox-api,
@@ -40,11 +39,7 @@ class ConsentForm(HTMLParser):
             self.decisions.append(found["value"])
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox-oauth"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 def consent(base_url: str, authorize_url: str, decision: str = "approve") -> str:

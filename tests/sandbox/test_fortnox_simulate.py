@@ -13,16 +13,12 @@ import pytest
 
 from brygga.sandbox import seed
 from tests.sandbox.test_fortnox import api, exact
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 SEEDED = {size.sku for product in seed.generate(42, 0, 0).products for size in product.skus}
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox-sim"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture(scope="module")

@@ -3,21 +3,13 @@ sheet §7.9). Access tokens issued before it are refused; new tokens and refresh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from tests.sandbox.test_fortnox import basic, service_token
 from tests.sandbox.test_fortnox_oauth import code_grant
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture
 
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox-expiry"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 def customers(base_url: str, token: str) -> httpx.Response:

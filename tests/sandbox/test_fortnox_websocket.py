@@ -15,17 +15,13 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.sandbox.test_fortnox import SECRET, TENANT, api, new_customer, service_token
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 OFFSET = re.compile(r"[0-9A-Za-z]{6}")
 EVENT_KEYS = ["topic", "offset", "type", "tenantId", "entityId", "timestamp"]
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox-ws"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("fortnox")
 
 
 @pytest.fixture(scope="module")

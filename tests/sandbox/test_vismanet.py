@@ -16,7 +16,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
 from brygga.sandbox import seed
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 CLIENT = "isv_brygga_demo"
 SECRET = "brygga-demo-secret"
@@ -85,11 +85,7 @@ def key_of(response: httpx.Response) -> str:
     return response.headers["location"].rstrip("/").rsplit("/", 1)[1]
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,9 @@ import httpx
 import pytest
 
 from tests.sandbox.test_vismanet import api, exact
-from tests.support.processes import SandboxProcess, start_sandbox
+from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = start_sandbox("vismanet", tmp_path_factory.mktemp("vismanet-sim"), "--no-rate-limit")
-    yield process
-    process.stop()
+sandbox = sandbox_fixture("vismanet")
 
 
 @pytest.fixture(scope="module")

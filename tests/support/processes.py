@@ -1,10 +1,32 @@
 """Real Brygga processes for tests: the same launcher the demo and the benchmarks use."""
 
+from collections.abc import Callable, Iterator
+
 import httpx
+import pytest
 
 from brygga.sandbox.processes import SandboxProcess, free_port, start_sandbox, wait_until_up
 
-__all__ = ["SandboxProcess", "assert_stopped", "free_port", "start_sandbox", "wait_until_up"]
+__all__ = [
+    "SandboxProcess",
+    "assert_stopped",
+    "free_port",
+    "sandbox_fixture",
+    "start_sandbox",
+    "wait_until_up",
+]
+
+
+def sandbox_fixture(system: str) -> Callable[..., Iterator[SandboxProcess]]:
+    """A module-scoped fixture: one `system` sandbox, without rate limits, for the module."""
+
+    @pytest.fixture(scope="module")
+    def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+        process = start_sandbox(system, tmp_path_factory.mktemp(system), "--no-rate-limit")
+        yield process
+        process.stop()
+
+    return sandbox
 
 
 def assert_stopped(base_url: str) -> None:
