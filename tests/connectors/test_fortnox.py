@@ -2,7 +2,6 @@
 connector sends in these tests is checked against Fortnox's OpenAPI document."""
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
@@ -15,9 +14,10 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.mapping import vat_type
 from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
-from brygga.model import Address, Customer, CustomerType, Money, Order, OrderLine, Shipping
+from brygga.model import Address, Customer, CustomerType, Order
 from brygga.sandbox.fortnox import deviations
 from tests.sandbox.test_fortnox_spec import SERVER, SPEC
+from tests.support.orders import sample_order
 from tests.support.processes import sandbox_fixture
 
 
@@ -77,36 +77,7 @@ def customer(email: str, **fields) -> Customer:
 
 
 def order(number: str, customer_record: Customer, cancelled: bool = False) -> Order:
-    eur = lambda amount: Money.of(amount, "EUR")  # noqa: E731
-    return Order(
-        source_id=number,
-        number=number,
-        cancelled=cancelled,
-        created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),  # 00:30 on 2 Sept in Stockholm
-        currency="EUR",
-        exchange_rate=Decimal("11.2"),
-        customer=customer_record,
-        lines=[
-            OrderLine(
-                source_id="1",
-                sku="NB001-01-01",
-                description="Wool Sweater XS",
-                quantity=Decimal(2),
-                unit_price=eur("103.95"),
-                tax_rate=Decimal(25),
-            ),
-            OrderLine(
-                source_id="2",
-                sku="NB013-01-01",
-                description="Lookbook 2026",
-                quantity=Decimal(1),
-                unit_price=eur("17.95"),
-                tax_rate=Decimal(6),
-            ),
-        ],
-        shipping=Shipping(amount=eur("5.00"), tax_rate=Decimal(25)),
-        grand_total=eur("230.85"),
-    )
+    return sample_order(number, customer_record, cancelled=cancelled)
 
 
 async def test_customers_are_found_by_exact_email_not_by_substring(client):

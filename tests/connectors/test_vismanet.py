@@ -5,7 +5,6 @@ Visma's OpenAPI document; SalesOrders V3 has no published document (fact sheet �
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,12 +23,11 @@ from brygga.model import (
     Discount,
     Money,
     Order,
-    OrderLine,
     Product,
-    Shipping,
     Variant,
 )
 from tests.sandbox.test_vismanet_spec import SERVER, document, openapi  # noqa: F401
+from tests.support.orders import sample_order
 from tests.support.processes import SandboxProcess, sandbox_fixture, start_sandbox
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
@@ -81,40 +79,13 @@ def customer(email: str, **fields: Any) -> Customer:
     )
 
 
+MALMO = Address(
+    name="Åsa Öberg", line1="Hamngatan 2", postcode="211 22", city="Malmö", country="SE"
+)
+
+
 def order(number: str, buyer: Customer, currency: str = "EUR", **fields: Any) -> Order:
-    money = lambda amount: Money.of(amount, currency)  # noqa: E731
-    values: dict[str, Any] = dict(
-        source_id=number,
-        number=number,
-        created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),
-        currency=currency,
-        exchange_rate=Decimal("11.2"),
-        customer=buyer,
-        shipping_address=Address(
-            name="Åsa Öberg", line1="Hamngatan 2", postcode="211 22", city="Malmö", country="SE"
-        ),
-        lines=[
-            OrderLine(
-                source_id="1",
-                sku="NB001-01-01",
-                description="Wool Sweater XS",
-                quantity=Decimal(2),
-                unit_price=money("103.95"),
-                tax_rate=Decimal(25),
-            ),
-            OrderLine(
-                source_id="2",
-                sku="NB013-01-01",
-                description="Lookbook 2026",
-                quantity=Decimal(1),
-                unit_price=money("17.95"),
-                tax_rate=Decimal(6),
-            ),
-        ],
-        shipping=Shipping(amount=money("5.00"), tax_rate=Decimal(25)),
-        grand_total=money("230.85"),
-    )
-    return Order(**(values | fields))
+    return sample_order(number, buyer, currency, **({"shipping_address": MALMO} | fields))
 
 
 async def placed(client: VismanetClient, number: str, email: str, **fields: Any) -> Any:

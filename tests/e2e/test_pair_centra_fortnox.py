@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from brygga.connectors.fortnox.reading import is_credit
+from brygga.engine.finance import valid_vat_number
+from brygga.model.address import EU_COUNTRIES
 from tests.e2e.pair_states import (
     PairRun,
     by_id,
@@ -27,12 +30,6 @@ from tests.e2e.pair_states import (
 from tests.e2e.test_pair_fortnox_magento import assert_rounding_rows
 
 run = pair_run("centra-fortnox")
-EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-      "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}  # fmt: skip
-
-
-def is_credit(invoice: dict) -> bool:
-    return str(invoice["Credit"]).lower() == "true"
 
 
 def shop_invoices(fortnox: dict) -> dict[str, dict]:
@@ -91,8 +88,8 @@ def test_customers(run: PairRun):
         )
         if country == "SE":
             vat_type = "SEVAT"
-        elif country in EU:
-            vat_type = "EUREVERSEDVAT" if company and vat else "EUVAT"
+        elif country in EU_COUNTRIES:
+            vat_type = "EUREVERSEDVAT" if valid_vat_number(vat) else "EUVAT"
         else:
             vat_type = "EXPORT"
         fields = ("Name", "Type", "Email", "Address1", "Address2", "ZipCode", "City",

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from brygga.engine.finance import valid_vat_number
+from brygga.model.address import EU_COUNTRIES
 from tests.e2e.pair_states import (
     PairRun,
     by_id,
@@ -28,8 +30,6 @@ from tests.e2e.pair_states import (
 
 run = pair_run("centra-vismanet")
 RATES = {"1": Decimal(25), "2": Decimal(12), "3": Decimal(6), "4": Decimal(0)}  # VAT categories
-EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-      "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}  # fmt: skip
 
 
 def net(gross: Decimal, rate: Decimal) -> Decimal:
@@ -85,8 +85,8 @@ def test_customers(run: PairRun):
         zone = (
             "01"
             if country == "SE"
-            else ("02" if company and vat else "01")
-            if country in EU
+            else ("02" if valid_vat_number(vat) else "01")
+            if country in EU_COUNTRIES
             else "03"
         )
         address, contact = target["mainAddress"], target["mainContact"]

@@ -153,3 +153,38 @@ def orders(draw: st.DrawFn, currency: str | None = None, tax_cases: bool = False
         discounts=discounts,
         grand_total=Money(amount=total, currency=currency),
     )
+
+
+def sample_order(number: str, buyer: Customer, currency: str = "EUR", **fields: object) -> Order:
+    """The connector tests' hand-made order: 2 × 103.95 at 25 %, 17.95 at 6 %, shipping 5.00
+    at 25 %, VAT included, 230.85 in all; `fields` replace any of its values."""
+    money = lambda amount: Money.of(amount, currency)  # noqa: E731
+    values: dict[str, object] = dict(
+        source_id=number,
+        number=number,
+        created_at=datetime(2026, 9, 1, 22, 30, tzinfo=UTC),  # 00:30 on 2 Sept in Stockholm
+        currency=currency,
+        exchange_rate=Decimal("11.2"),
+        customer=buyer,
+        lines=[
+            OrderLine(
+                source_id="1",
+                sku="NB001-01-01",
+                description="Wool Sweater XS",
+                quantity=Decimal(2),
+                unit_price=money("103.95"),
+                tax_rate=Decimal(25),
+            ),
+            OrderLine(
+                source_id="2",
+                sku="NB013-01-01",
+                description="Lookbook 2026",
+                quantity=Decimal(1),
+                unit_price=money("17.95"),
+                tax_rate=Decimal(6),
+            ),
+        ],
+        shipping=Shipping(amount=money("5.00"), tax_rate=Decimal(25)),
+        grand_total=money("230.85"),
+    )
+    return Order(**(values | fields))

@@ -76,7 +76,7 @@ def setting_of(number: int, settings: Mapping[str, Any]) -> str:
     for name, default in DEFAULTS.items():
         value = settings.get(name) or default
         if isinstance(value, Mapping):
-            merged = {**default, **value} if name == "sales_accounts" else value
+            merged = {**default, **value}
             names += [f"{name}.{key}" for key, known in merged.items() if int(known) == number]
         elif int(value) == number:
             names.append(name)

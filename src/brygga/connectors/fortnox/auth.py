@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import datetime
@@ -54,7 +55,34 @@ def _refused(response: httpx.Response, body: dict[str, Any], what: str) -> Conne
     return token_refused(response, message, error or None)
 
 
-class ServiceAccountToken:
+class _SingleFlightToken(ABC):
+    """An access token renewed by one task at a time: `headers` renews it when it is stale,
+    and `refresh` (after a 401) only when no concurrent task renewed it meanwhile."""
+
+    _token: str | None
+    _lock: asyncio.Lock
+
+    @abstractmethod
+    def _stale(self) -> bool: ...
+
+    @abstractmethod
+    async def _renew(self) -> None: ...
+
+    async def headers(self) -> dict[str, str]:
+        async with self._lock:
+            if self._token is None or self._stale():
+                await self._renew()
+        _sent.set(self._token)
+        return {"Authorization": f"Bearer {self._token}"}
+
+    async def refresh(self) -> None:
+        stale = _sent.get()
+        async with self._lock:
+            if self._token == stale:  # not renewed meanwhile by a concurrent 401
+                await self._renew()
+
+
+class ServiceAccountToken(_SingleFlightToken):
     """Client-credentials tokens for a Fortnox service account (§1.2): no refresh token, a
     new access token when the old one expires. One request at a time per connection."""
 
@@ -66,20 +94,10 @@ class ServiceAccountToken:
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
 
-    async def headers(self) -> dict[str, str]:
-        async with self._lock:
-            if self._token is None or time.monotonic() > self._expires_at:
-                await self._fetch()
-        _sent.set(self._token)
-        return {"Authorization": f"Bearer {self._token}"}
+    def _stale(self) -> bool:
+        return time.monotonic() > self._expires_at
 
-    async def refresh(self) -> None:
-        stale = _sent.get()
-        async with self._lock:
-            if self._token == stale:  # not renewed meanwhile by a concurrent 401
-                await self._fetch()
-
-    async def _fetch(self) -> None:
+    async def _renew(self) -> None:
         form = {"grant_type": "client_credentials"}
         response, body = await _token_request(
             self.token_url, self._basic, form, {"TenantId": self._tenant_id}
@@ -93,7 +111,7 @@ class ServiceAccountToken:
         self._expires_at = time.monotonic() + int(body.get("expires_in", 3600)) - EARLY_SECONDS
 
 
-class RefreshingToken:
+class RefreshingToken(_SingleFlightToken):
     """An authorization-code connection (§1.1): `refresh_token` is single use and rotated on
     every refresh, and two refreshes with one token end the grant. So one refresh runs at a
     time per connection, and the rotated token goes to `on_credentials` to be stored BEFORE
@@ -115,20 +133,10 @@ class RefreshingToken:
         self._lock = asyncio.Lock()
         self._dead: ConnectorError | None = None
 
-    async def headers(self) -> dict[str, str]:
-        async with self._lock:
-            if self._token is None or time.time() > self._expires_at - EARLY_SECONDS:
-                await self._refresh()
-        _sent.set(self._token)
-        return {"Authorization": f"Bearer {self._token}"}
+    def _stale(self) -> bool:
+        return time.time() > self._expires_at - EARLY_SECONDS
 
-    async def refresh(self) -> None:
-        stale = _sent.get()
-        async with self._lock:
-            if self._token == stale:  # not renewed meanwhile by a concurrent 401
-                await self._refresh()
-
-    async def _refresh(self) -> None:
+    async def _renew(self) -> None:
         if self._dead is not None:
             raise self._dead
         self._token = None

@@ -7,8 +7,6 @@ Fortnox keeps one current rate per currency, not a history: with `exchange_rate_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -69,6 +67,8 @@ class FortnoxRates:
 
 
 def missing_currency(code: str, error: ConnectorError) -> ConnectorError:
+    """Fortnox's refusal of a currency it lacks (a 404 on the currency, or its message on a
+    document), said as what to do."""
     return ConnectorError(
         ErrorClass.DATA,
         f"currency {code} is not set up in Fortnox; add {code} to the currencies in Fortnox, "
@@ -77,14 +77,3 @@ def missing_currency(code: str, error: ConnectorError) -> ConnectorError:
         code=error.code,
         payload=error.payload,
     )
-
-
-@contextmanager
-def currency_explained(order: Order) -> Iterator[None]:
-    """Fortnox's refusal of a document in a currency it lacks, said as what to do."""
-    try:
-        yield
-    except ConnectorError as error:
-        if CURRENCY_MISSING in error.message:
-            raise missing_currency(order.currency, error) from None
-        raise

@@ -9,7 +9,11 @@ from urllib.parse import quote
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.accounts import explain_refused_account
 from brygga.connectors.fortnox.client import FortnoxClient
-from brygga.connectors.fortnox.currencies import FortnoxRates, currency_explained
+from brygga.connectors.fortnox.currencies import (
+    CURRENCY_MISSING,
+    FortnoxRates,
+    missing_currency,
+)
 from brygga.connectors.fortnox.mapping import (
     article_to_fortnox,
     customer_to_fortnox,
@@ -117,9 +121,10 @@ class OrderWriter:
         """The order sent; Fortnox's refusal of a currency or an account it lacks is said as
         what to fix."""
         try:
-            with currency_explained(record):
-                return await method(path, {"Order": payload})
+            return await method(path, {"Order": payload})
         except ConnectorError as error:
+            if CURRENCY_MISSING in error.message:
+                raise missing_currency(record.currency, error) from None
             explained = await explain_refused_account(self.client, error, payload, self.settings)
             raise explained from None
 
