@@ -198,6 +198,43 @@ async def test_dependencies_are_created_once_and_shared(db):
     assert links == [{"buyer": "T1"}] * 3
 
 
+async def test_a_buyer_met_again_under_another_id_is_linked_without_asking_the_target(db):
+    """A guest checkout by a registered customer (source id `guest:<email>`), and a second
+    buyer of a company already linked, reuse the ERP customer Brygga linked: no lookup."""
+
+    class OrderLike(Customer):
+        buyer: Customer
+
+    registered = Customer(source_id="7", email="Anna@Example.se")
+    company = Customer(source_id="8", email="ap@firma.se", organisation_number="556677-8899")
+    buyers = DictWriter()
+    buyers.reuse_existing = True
+    await runner(db, ListStream([registered, company]), buyers).run()
+    assert (buyers.creates, buyers.finds) == (2, 2)
+
+    guest = Customer(source_id="guest:anna@example.se", email="anna@example.se")
+    colleague = Customer(source_id="9", email="inköp@firma.se", organisation_number="5566778899")
+    stranger = Customer(source_id="guest:ny@example.se", email="ny@example.se")
+    orders = [
+        OrderLike(source_id=f"o{n}", email=f"o{n}@example.se", buyer=buyer)
+        for n, buyer in enumerate([guest, colleague, stranger])
+    ]
+    writer = DictWriter()
+    writer.entity = "order"
+    links: list[dict[str, str]] = []
+    original = writer.create
+
+    async def remember(record, record_links):
+        links.append(dict(record_links))
+        return await original(record, record_links)
+
+    writer.create = remember
+    await runner(db, ListStream(orders), writer, [Dependency(buyers, lambda o: o.buyer)]).run()
+    assert links == [{"customer": "T1"}, {"customer": "T2"}, {"customer": "T3"}]
+    # Only the stranger was looked up in the target, then created.
+    assert (buyers.creates, buyers.finds) == (3, 3)
+
+
 async def test_what_brygga_wrote_into_the_source_is_not_sent_back(db):
     """A credit note Brygga created in the ERP from a shop refund comes back through the
     credit-notes stream; it is skipped, not turned into a second refund in the shop."""

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.engine import xrefs
+from brygga.engine import match_keys, xrefs
 from brygga.engine.finance import FinanceError
 from brygga.engine.outcomes import Counts, Outcome, Status
 from brygga.engine.protocols import FlowSpec, SourceRecord, Writer, Written
@@ -34,6 +34,7 @@ class _Link:
     source_id: str
     target_id: str
     content_hash: str
+    keys: list[str]
 
 
 class FlowRunner:
@@ -156,7 +157,8 @@ class FlowRunner:
             status = Status.UPDATED if linked else Status.CREATED
             outcome = Outcome(item.source_id, status, source_payload=item.payload)
             outcome.target_id, outcome.target_payload = target.target_id, target.payload
-            results[item.source_id] = (outcome, _Link(item.source_id, target.target_id, digest))
+            link = _Link(item.source_id, target.target_id, digest, match_keys.of(item.record))
+            results[item.source_id] = (outcome, link)
         return results
 
     def _echo(self, source_id: str) -> str | None:
@@ -193,14 +195,22 @@ class FlowRunner:
             if not created:
                 outcome.message = "already in the target; linked to it instead of creating"
         outcome.target_id, outcome.target_payload = written.target_id, written.payload
-        return outcome, _Link(source_id, written.target_id, digest)
+        return outcome, _Link(source_id, written.target_id, digest, match_keys.of(record))
 
     async def _find_or_create(
         self, writer: Writer, source_id: str, record: Any, links: dict[str, str], pending: bool
     ) -> tuple[Written, bool]:
         """Find the record in the target when it may be there (a create that crashed before
         its cross-reference was committed, or a writer that reuses existing records), else
-        create it, marking the intent first (invariant 3c)."""
+        create it, marking the intent first (invariant 3c). A record Brygga already linked
+        under the same strong key is reused without asking the target."""
+        if writer.reuse_existing:
+            with self.db.session() as session:
+                known = match_keys.find(
+                    session, self.integration_id, writer.entity, match_keys.of(record)
+                )
+                if known is not None:
+                    return Written(known.target_id), False
         if pending or writer.reuse_existing:
             found = await writer.find(record)
             if found is not None:
@@ -229,6 +239,8 @@ class FlowRunner:
                 state=xrefs.LINKED,
                 target_id=written.target_id,
             )
+            keys = match_keys.of(record)
+            match_keys.save(session, self.integration_id, writer.entity, keys, written.target_id)
         return written.target_id
 
     def _load_position(self) -> datetime | None:
@@ -260,6 +272,7 @@ class FlowRunner:
                     target_id=link.target_id,
                     content_hash=link.content_hash,
                 )
+                match_keys.save(session, self.integration_id, entity, link.keys, link.target_id)
             session.add_all(
                 RecordOutcome(
                     run_id=run_id,
