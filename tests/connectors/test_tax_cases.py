@@ -74,13 +74,14 @@ CASES = [
     Case("eu consumer", "FI", [("NB001-01-01", 1, "125.00", "25")], ("5.00", "25"), "26.00",
          "130.00", "EUVAT", [(3106, Decimal(25), Decimal(125))], "5.00", "01", ["1"]),
     # Under OSS a German consumer pays German VAT: 119.00 at 19 % is 19.00, 10.70 at 7 % is
-    # 0.70, shipping 5.95 at 19 % is 0.95. VAT 20.65, total 135.65. Fortnox's freight VAT is
-    # 25 %, so the shipping is a row at 19 % on the freight account 3520.
+    # 0.70, shipping 5.95 at 19 % is 0.95. VAT 20.65, total 135.65. Under OSS shipping is a
+    # row (never Fortnox's Freight, 25 %) at 19 %, on the German OSS account 3011 with the
+    # goods: the OSS return reports shipping as part of the sale.
     Case("eu consumer under OSS", "DE",
          [("NB001-01-01", 1, "119.00", "19"), ("NB013-01-01", 1, "10.70", "7")],
          ("5.95", "19"), "20.65", "135.65", "EUVAT",
          [(3011, Decimal(19), Decimal(119)), (3011, Decimal(7), Decimal("10.70")),
-          (3520, Decimal(19), Decimal("5.95"))], "0", "11", ["11", "12"], oss=True),
+          (3011, Decimal(19), Decimal("5.95"))], "0", "11", ["11", "12"], oss=True),
     # An American consumer: export, no VAT, account 3105.
     Case("export", "US", [("NB001-01-01", 1, "90.00", "0")], ("9.00", "0"), "0.00", "99.00",
          "EXPORT", [(3105, Decimal(0), Decimal(90))], "9.00", "03", ["4"]),

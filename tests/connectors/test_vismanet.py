@@ -209,6 +209,21 @@ async def test_customer_fields_class_and_vat_zone(sandbox, client):
     assert updated.payload["customerClass"]["id"] == "2"  # the class is not reassigned
 
 
+async def test_customer_class_per_tax_case(client):
+    """`customer_classes` picks a new customer's class by the card's tax case; a case not
+    named takes `customer_class`."""
+    classes = {"customer_classes": {"eu_b2b": "2", "export": "3"}}
+    finnish = Address(line1="Mannerheimintie 1", postcode="00100", city="Helsinki", country="FI")
+    american = Address(line1="1 Main St", postcode="10001", city="New York", country="US")
+    business = customer("firma@example.fi", address=finnish, company="Firma Oy",
+                        type=CustomerType.COMPANY, vat_number="FI12345604")  # fmt: skip
+    cases = [(business, "2"), (customer("us@example.com", address=american), "3"),
+             (customer("hemma@example.se"), "1")]  # fmt: skip
+    for buyer, expected in cases:
+        written = await CustomerWriter(client, classes).create(buyer, {})
+        assert written.payload["customerClass"]["id"] == expected, buyer.email
+
+
 # --- sales orders ----------------------------------------------------------------------------
 
 

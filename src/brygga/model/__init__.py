@@ -4,7 +4,15 @@ from brygga.model.address import EU_COUNTRIES, Address
 from brygga.model.customer import Customer, CustomerType
 from brygga.model.documents import CreditNote, Invoice
 from brygga.model.money import CENT, Money
-from brygga.model.order import Discount, Order, OrderLine, Shipping, TaxLine
+from brygga.model.order import (
+    Discount,
+    GiftCard,
+    Order,
+    OrderLine,
+    Shipping,
+    ShippingPart,
+    TaxLine,
+)
 from brygga.model.payments import Payment, PaymentStatus, Refund, RefundLine
 from brygga.model.product import Product, StockLevel, Variant
 
@@ -16,6 +24,7 @@ __all__ = [
     "Customer",
     "CustomerType",
     "Discount",
+    "GiftCard",
     "Invoice",
     "Money",
     "Order",
@@ -26,6 +35,7 @@ __all__ = [
     "Refund",
     "RefundLine",
     "Shipping",
+    "ShippingPart",
     "StockLevel",
     "TaxLine",
     "Variant",

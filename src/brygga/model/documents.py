@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,7 +50,9 @@ class CreditNote(BaseModel):
         """The credited shipping including VAT, as a shop refunds it."""
         if self.shipping is None:
             return None
-        amount = self.shipping.amount
-        if not self.prices_include_tax:
-            amount = amount * (1 + self.shipping.tax_rate / 100)
-        return amount.rounded()
+        if self.prices_include_tax:
+            return self.shipping.amount.rounded()
+        gross = sum(
+            (amount * (1 + rate / 100) for amount, rate, _ in self.shipping.by_rate()), Decimal(0)
+        )
+        return Money(amount=gross, currency=self.currency).rounded()

@@ -46,13 +46,56 @@ class OrderLine(BaseModel):
         return ((self.unit_list_price - self.unit_price) * self.quantity).rounded()
 
 
+class ShippingPart(BaseModel):
+    """The share of the shipping at one VAT rate, where the shop split the shipping's VAT over
+    the rates of the goods (a mixed supply: Skatteverket's proportional rule)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tax_rate: TaxRate
+    amount: Money
+    tax: Money
+
+
 class Shipping(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     description: str = "Shipping"
     amount: Money
-    tax_rate: TaxRate
+    tax_rate: TaxRate = Field(description="the rate of the whole shipping, or of its largest part")
     tax: Money | None = Field(None, description="the VAT in the shipping, as the shop computed it")
+    parts: list[ShippingPart] = Field(
+        [], description="the shipping per VAT rate when the shop split its VAT; else empty"
+    )
+
+    @model_validator(mode="after")
+    def _parts_add_up(self) -> Self:
+        if self.parts:
+            amount = sum((part.amount.amount for part in self.parts), Decimal(0))
+            tax = sum((part.tax.amount for part in self.parts), Decimal(0))
+            if amount != self.amount.amount or (self.tax is not None and tax != self.tax.amount):
+                raise ValueError(
+                    f"the shipping's parts add up to {amount} with VAT {tax}, not the "
+                    f"shipping's {self.amount.amount} with VAT {self.tax and self.tax.amount}"
+                )
+        return self
+
+    def by_rate(self) -> list[tuple[Decimal, Decimal, Money | None]]:
+        """(amount, rate, the shop's VAT) per VAT rate of the shipping."""
+        if not self.parts:
+            return [(self.amount.amount, self.tax_rate, self.tax)]
+        return [(part.amount.amount, part.tax_rate, part.tax) for part in self.parts]
+
+
+class GiftCard(BaseModel):
+    """A part of the order paid with a gift card or store credit. A means of payment, not a
+    discount: the goods are sold, and their VAT due, at the full price (a multi-purpose
+    voucher, whose VAT was not charged when it was sold)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    amount: Money
 
 
 class Discount(BaseModel):
@@ -94,7 +137,9 @@ class Order(BaseModel):
     lines: Annotated[list[OrderLine], Field(min_length=1)]
     shipping: Shipping | None = None
     discounts: list[Discount] = []
+    # What the order is worth: lines, shipping, less discounts. Gift cards paid a part of it.
     grand_total: Money
+    gift_cards: list[GiftCard] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -102,6 +147,7 @@ class Order(BaseModel):
         amounts += [line.unit_price for line in self.lines]
         amounts += [discount.amount for discount in self.discounts]
         amounts += [self.shipping.amount] if self.shipping else []
+        amounts += [card.amount for card in self.gift_cards]
         for amount in amounts:
             if amount.currency != self.currency:
                 raise ValueError(
@@ -114,7 +160,16 @@ class Order(BaseModel):
                 f"order {self.number}: lines, shipping and discounts add up to {computed}, "
                 f"but the shop's total is {self.grand_total}"
             )
+        if self.paid_with_gift_cards.amount > self.grand_total.amount:
+            raise ValueError(
+                f"order {self.number}: gift cards paid {self.paid_with_gift_cards}, more than "
+                f"the order's {self.grand_total}"
+            )
         return self
+
+    @property
+    def paid_with_gift_cards(self) -> Money:
+        return total([card.amount for card in self.gift_cards], self.currency)
 
     def computed_total(self) -> Money:
         parts = [line.total for line in self.lines]
@@ -131,7 +186,7 @@ class Order(BaseModel):
         taxes: dict[Decimal, Decimal] = defaultdict(Decimal)
         parts = [(line.total.amount, line.tax_rate, line.tax) for line in self.lines]
         if self.shipping:
-            parts.append((self.shipping.amount.amount, self.shipping.tax_rate, self.shipping.tax))
+            parts += self.shipping.by_rate()
         parts += [(-d.amount.amount, d.tax_rate, None) for d in self.discounts]
         for amount, rate, shop_tax in parts:
             tax = self.vat_of(amount, rate, shop_tax)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from brygga.engine.finance.shipping import shop_shipping
 from brygga.model import (
     Address,
     Customer,
@@ -23,6 +24,7 @@ from brygga.model import (
 def order_from_centra(data: dict[str, Any]) -> Order:
     grand_total = data["grandTotal"]
     currency = grand_total["currency"]["code"]
+    lines = [_line(line, currency) for line in data["lines"]]
     return Order(
         source_id=str(data["number"]),  # Centra keys orders by number in ID conversion (§4.10)
         number=str(data["number"]),
@@ -34,8 +36,8 @@ def order_from_centra(data: dict[str, Any]) -> Order:
         customer=_order_customer(data),
         billing_address=address_from_centra(data.get("billingAddress")),
         shipping_address=address_from_centra(data.get("shippingAddress")),
-        lines=[_line(line, currency) for line in data["lines"]],
-        shipping=_shipping(data["totals"], currency),
+        lines=lines,
+        shipping=_shipping(data["totals"], currency, lines),
         grand_total=_money(grand_total, currency),
     )
 
@@ -158,18 +160,17 @@ def _line(data: dict[str, Any], currency: str) -> OrderLine:
     )
 
 
-def _shipping(totals: dict[str, Any], currency: str) -> Shipping | None:
+def _shipping(totals: dict[str, Any], currency: str, lines: list[OrderLine]) -> Shipping | None:
     amount = Decimal(totals["shipping"]["value"])
     if amount == 0:
         return None
-    tax = Decimal(totals["shippingTaxIncluded"]["value"])
-    # Centra gives the VAT inside the shipping price, not its rate; a whole percent is
-    # what every Nordic and EU standard rate is.
-    rate = (tax * 100 / (amount - tax)).quantize(Decimal(1), ROUND_HALF_UP)
-    return Shipping(
-        amount=Money(amount=amount, currency=currency),
-        tax_rate=rate,
-        tax=Money(amount=tax, currency=currency),
+    # Centra gives the VAT inside the shipping price, not its rate: one rate's, or a blend of
+    # the goods' rates where it splits shipping VAT over them (§4.9).
+    return shop_shipping(
+        Money(amount=amount, currency=currency),
+        Money(amount=Decimal(totals["shippingTaxIncluded"]["value"]), currency=currency),
+        lines,
+        prices_include_tax=True,
     )
 
 

@@ -86,7 +86,7 @@ def order_to_fortnox(
         )
     decision = decide(order, policy)
     delivery = order.shipping_address
-    freight = _freight(order, settings)
+    freight = _freight(order, decision, settings)
     booking = book(
         order,
         gross_prices=order.prices_include_tax,
@@ -96,11 +96,15 @@ def order_to_fortnox(
     rows = [_row(line, decision, settings) for line in order.lines]
     rows += [_discount_row(discount, decision, settings) for discount in order.discounts]
     shipping = order.shipping
-    if shipping is not None and freight is None:
-        text, amount, rate = shipping.description, shipping.amount.amount, shipping.tax_rate
-        rows.append(_account_row(text, amount, rate, settings, "freight_account"))
+    if shipping is not None and freight is None:  # a row per VAT rate of the shipping
+        rows += [
+            _account_row(
+                shipping.description, amount, rate, _shipping_account(decision, rate, settings)
+            )
+            for amount, rate, _ in shipping.by_rate()
+        ]
     rows += [
-        _account_row("Öresutjämning", line.net, line.rate, settings, "rounding_account")
+        _account_row("Öresutjämning", line.net, line.rate, account(settings, "rounding_account"))
         for line in booking.lines
         if line.kind is Kind.ROUNDING
     ]
@@ -136,11 +140,19 @@ def freight_vat_rate(customer: Customer, settings: Mapping[str, Any]) -> Decimal
     return Decimal(0) if untaxed else Decimal(25)
 
 
-def _freight(order: Order, settings: Mapping[str, Any]) -> Decimal | None:
+def _shipping_account(decision: TaxDecision, rate: Decimal, settings: Mapping[str, Any]) -> int:
+    """Shipping is part of the sale: under OSS it is reported with the goods, on the
+    destination's OSS account; otherwise on the freight account."""
+    if decision.case is TaxCase.EU_B2C_OSS:
+        return sales_account(decision, rate, settings)
+    return account(settings, "freight_account")
+
+
+def _freight(order: Order, decision: TaxDecision, settings: Mapping[str, Any]) -> Decimal | None:
     """The shipping amount for `Freight`, or None when Fortnox's freight VAT would not be the
-    shop's: another rate, or a shop VAT figure off Fortnox's arithmetic."""
+    shop's: another rate, several rates, or a shop VAT figure off Fortnox's arithmetic."""
     shipping = order.shipping
-    if shipping is None:
+    if shipping is None or shipping.parts or decision.case is TaxCase.EU_B2C_OSS:
         return None
     rate = freight_vat_rate(order.customer, settings)
     amount = shipping.amount.amount
@@ -179,17 +191,15 @@ def _discount_row(
     }
 
 
-def _account_row(
-    text: str, amount: Decimal, rate: Decimal, settings: Mapping[str, Any], name: str
-) -> dict[str, Any]:
-    """A row without an article, booked to the account the setting `name` names."""
+def _account_row(text: str, amount: Decimal, rate: Decimal, number: int) -> dict[str, Any]:
+    """A row without an article, booked to account `number`."""
     return {
         "Description": text[:50],
         "OrderedQuantity": "1",
         "DeliveredQuantity": "1",
         "Price": amount,
         "VAT": rate,
-        "AccountNumber": account(settings, name),
+        "AccountNumber": number,
     }
 
 

@@ -25,7 +25,16 @@ from brygga.engine.finance import (
     nearest_net_with_vat,
     split_refund,
 )
-from brygga.model import CreditNote, Invoice, Money, OrderLine, Payment, Refund, Shipping
+from brygga.model import (
+    CreditNote,
+    Invoice,
+    Money,
+    OrderLine,
+    Payment,
+    Refund,
+    Shipping,
+    ShippingPart,
+)
 
 RELEASED = ("Open", "Closed", "Voided")  # posted; Hold and Balanced may still change (§4.5)
 
@@ -103,8 +112,9 @@ def rates(document: dict[str, Any], options: Options) -> dict[str, Decimal]:
 def _lines(
     document: dict[str, Any], key: str, options: Options
 ) -> tuple[list[OrderLine], Shipping | None]:
-    """Item lines as order lines; lines without an item (freight, fees) as shipping. The
-    rounding item's line is bookkeeping (cents in the total), not something the shop sold."""
+    """Item lines as order lines; lines without an item (freight, fees) and lines of the
+    shipping item as shipping, a part per VAT rate where there are several. The rounding
+    item's line is bookkeeping (cents in the total), not something the shop sold."""
     currency = document["currencyId"]
     by_category = rates(document, options)
     items, other = [], []
@@ -113,7 +123,7 @@ def _lines(
             continue
         rate = by_category.get((line.get("vatCode") or {}).get("id", ""), Decimal(0))
         amount = Decimal(line["amountInCurrency"])
-        if not line.get("inventoryNumber"):
+        if line.get("inventoryNumber") in ("", None, options.shipping_item):
             other.append((line, amount, rate))
             continue
         quantity = Decimal(line["quantity"])
@@ -131,11 +141,19 @@ def _lines(
         )
     shipping = None
     if other:
-        total = sum((amount for _, amount, _ in other), Decimal(0))
+        by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
+        for _, amount, rate in other:
+            by_rate[rate] += amount
+        parts = [
+            ShippingPart(tax_rate=rate, amount=Money(amount=amount, currency=currency),
+                         tax=Money(amount=erp_vat(amount, rate), currency=currency))
+            for rate, amount in sorted(by_rate.items(), reverse=True)
+        ]  # fmt: skip
         shipping = Shipping(
             description=other[0][0].get("description") or "Shipping",
-            amount=Money(amount=total, currency=currency),
-            tax_rate=other[0][2],
+            amount=Money(amount=sum(by_rate.values(), Decimal(0)), currency=currency),
+            tax_rate=max(parts, key=lambda part: part.amount.amount).tax_rate,
+            parts=parts if len(parts) > 1 else [],
         )
     return items, shipping
 

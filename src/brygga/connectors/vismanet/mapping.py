@@ -59,7 +59,7 @@ def customer_to_visma(customer: Customer, options: Options, *, create: bool) -> 
         "mainContact": {"name": person, "email": customer.email or "", "phone1": customer.phone},
     }
     if create:
-        values["customerClassId"] = options.customer_class
+        values["customerClassId"] = options.customer_class_of(customer)
     if customer.address is not None:
         address = customer.address
         values["mainAddress"] = {
@@ -97,20 +97,22 @@ def order_header(order: Order, options: Options) -> dict[str, Any]:
     for part, address in (("billing", order.billing_address), ("shipping", order.shipping_address)):
         if address is not None:
             header[part] = {"address": _v3_address(address), "contact": _v3_contact(address)}
-    oss_country = _oss_country(order, options)
-    for shipping in book(order).shipping():
+    shipping = book(order).shipping()
+    if len(shipping) == 1:  # shipping split over several rates goes on lines instead
+        oss_country = _oss_country(order, options)
         header["freight"] = {
-            "cost": shipping.net,
+            "cost": shipping[0].net,
             "premiumAmount": Decimal(0),
-            "taxCategoryId": options.category(shipping.rate, oss_country),
+            "taxCategoryId": options.category(shipping[0].rate, oss_country),
         }
     return header
 
 
 def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
     """The booked lines (brygga.engine.finance): each line's net after line and order
-    discounts as a net unit (list) price less a manual discount amount, and the booking's
-    rounding, if any, on the rounding item at 0 %."""
+    discounts as a net unit (list) price less a manual discount amount; shipping split over
+    several VAT rates as a line of the shipping item per rate; the booking's rounding, if
+    any, on the rounding item at 0 %."""
     booking = book(order)
     includes = order.prices_include_tax
     oss_country = _oss_country(order, options)
@@ -127,6 +129,13 @@ def order_lines(order: Order, options: Options) -> list[dict[str, Any]]:
             | {"taxCategoryId": options.category(booked.rate, oss_country)}
             | {"discountAmount": money(unit * line.quantity) - booked.net}
         )
+    shipping = booking.shipping()
+    if len(shipping) > 1:
+        text = order.shipping.description if order.shipping else "Shipping"
+        for part in shipping:
+            row = _line(options.shipping_item, text, Decimal(1), part.net, options)
+            category = options.category(part.rate, oss_country)
+            rows.append(row | {"taxCategoryId": category, "discountAmount": Decimal(0)})
     if booking.rounding:
         row = _line(options.rounding_item, "Rounding", Decimal(1), booking.rounding, options)
         rows.append(

@@ -23,12 +23,16 @@ VAT_CATEGORIES = {"25": "1", "12": "2", "6": "3", "0": "4"}  # VAT rate → VAT 
 @dataclass(frozen=True)
 class Options:
     customer_class: str = "1"
+    # Class of a new customer per tax case of the customer card, e.g. {"eu_b2b": "2",
+    # "export": "3"}; a case not named takes `customer_class`.
+    customer_classes: dict[str, str] = field(default_factory=dict)
     vat_zones: dict[str, str] = field(default_factory=lambda: dict(VAT_ZONES))
     vat_categories: dict[str, str] = field(default_factory=lambda: dict(VAT_CATEGORIES))
     # The tax policy (brygga.engine.finance.taxes); OSS zones and categories are per
     # destination country: {"DE": "11"} and {"DE": {"19": "11", "7": "12"}}.
     seller_country: str = "SE"
     oss: bool = False
+    shipping_vat: str = "shop"
     vat_rates: dict[str, list[str]] = field(default_factory=dict)
     oss_vat_zones: dict[str, str] = field(default_factory=dict)
     oss_vat_categories: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -40,6 +44,9 @@ class Options:
     # A non-stock item at the 0 % VAT category, posted to the rounding account: it carries the
     # cents the per-document VAT needs (brygga.engine.finance.booking).
     rounding_item: str = "ROUNDING"
+    # A non-stock item for shipping the shop split over several VAT rates: the order's one
+    # freight takes one VAT category, so each part is a line of this item (§4.2).
+    shipping_item: str = "SHIPPING"
     prices_include_tax: bool = True
     stock_quantity: str = "quantityOnHand"
     payment_method: str = "KORT"
@@ -54,6 +61,11 @@ class Options:
         return cls(**known)
 
     @property
+    def bookkeeping_items(self) -> set[str]:
+        """Items Brygga writes for the books, never sold as such: not products to read."""
+        return {self.rounding_item, self.shipping_item}
+
+    @property
     def zone(self) -> ZoneInfo:
         """How offset-less API timestamps and filters are read (§3.5; which zone live filters
         use is an open question, §8)."""
@@ -61,7 +73,11 @@ class Options:
 
     @property
     def tax_policy(self) -> TaxPolicy:
-        settings = {"seller_country": self.seller_country, "oss": self.oss}
+        settings = {
+            "seller_country": self.seller_country,
+            "oss": self.oss,
+            "shipping_vat": self.shipping_vat,
+        }
         return TaxPolicy.of(settings | {"vat_rates": self.vat_rates})
 
     def category(self, rate: Decimal | None, oss_country: str = "") -> str:
@@ -98,6 +114,10 @@ class Options:
         or export (§4.9); each order names its own zone."""
         case = customer_case(customer, self.tax_policy)
         return str(self.vat_zones[TaxCase.EU_B2C if case is TaxCase.EU_B2C_OSS else case])
+
+    def customer_class_of(self, customer: Customer) -> str:
+        case = customer_case(customer, self.tax_policy)
+        return str(self.customer_classes.get(case, self.customer_class))
 
     def order_zone(self, decision: TaxDecision) -> str:
         if decision.case is not TaxCase.EU_B2C_OSS:

@@ -99,7 +99,7 @@ class ProductsStream(_Stream):
     ) -> AsyncIterator[list[SourceRecord]]:
         records = []
         for moment, item in await self._changed(since, until):
-            if item["inventoryNumber"] == self.options.rounding_item:
+            if item["inventoryNumber"] in self.options.bookkeeping_items:
                 continue  # bookkeeping, not for sale
             record = _record(
                 item["inventoryNumber"], item, lambda i: product_from_visma(i, self.options)

@@ -211,9 +211,9 @@ def _shop_parts(order: Order) -> list[_Part]:
         gross, vat = _gross_and_vat(order, line.total.amount, line.tax_rate, line.tax)
         parts.append(_Part(Kind.GOODS, line.tax_rate, gross, vat, line))
     if order.shipping is not None and order.shipping.amount.amount:
-        shipping = order.shipping
-        gross, vat = _gross_and_vat(order, shipping.amount.amount, shipping.tax_rate, shipping.tax)
-        parts.append(_Part(Kind.SHIPPING, shipping.tax_rate, gross, vat))
+        for amount, rate, shop_tax in order.shipping.by_rate():
+            gross, vat = _gross_and_vat(order, amount, rate, shop_tax)
+            parts.append(_Part(Kind.SHIPPING, rate, gross, vat))
     return parts
 
 

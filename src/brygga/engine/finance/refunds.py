@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
+from brygga.engine.finance.apportion import apportion
 from brygga.engine.finance.booking import FinanceError, erp_vat_in
 from brygga.model import CENT
 
@@ -74,7 +74,7 @@ def split_refund(
     parts: dict[Decimal, Decimal] = {}
     rest, open_rates = amount, set(weights)
     while rest:
-        shares = _shares(rest, {rate: weights[rate] for rate in open_rates})
+        shares = apportion(rest, {rate: weights[rate] for rate in open_rates})
         over = {rate for rate, share in shares.items() if share > left[rate]}
         if not over:
             parts |= shares
@@ -84,21 +84,6 @@ def split_refund(
             rest -= left[rate]
         open_rates -= over
     return [RefundPart(rate, parts[rate]) for rate in sorted(parts, reverse=True) if parts[rate]]
-
-
-def _shares(amount: Decimal, weights: Mapping[Decimal, Decimal]) -> dict[Decimal, Decimal]:
-    """Largest-remainder apportionment in cents, exact (fractions, not rounded decimals)."""
-    cents = int(amount / CENT)
-    whole = sum((Fraction(weight) for weight in weights.values()), Fraction(0))
-    exact = {rate: cents * Fraction(weight) / whole for rate, weight in weights.items()}
-    floors = {rate: share.numerator // share.denominator for rate, share in exact.items()}
-    missing = cents - sum(floors.values())
-    by_remainder = sorted(
-        weights, key=lambda rate: (exact[rate] - floors[rate], weights[rate], rate), reverse=True
-    )
-    for rate in by_remainder[:missing]:
-        floors[rate] += 1
-    return {rate: Decimal(count) * CENT for rate, count in floors.items()}
 
 
 def _listed(amounts: Mapping[Decimal, Decimal]) -> str:

@@ -27,6 +27,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
 from brygga.engine.finance.booking import FinanceError
+from brygga.engine.finance.shipping import check_shipping
 from brygga.engine.finance.vat_rates import VAT_RATES
 from brygga.model import Customer, Order
 from brygga.model.address import EU_COUNTRIES
@@ -51,11 +52,13 @@ class TaxCase(StrEnum):
 class TaxPolicy:
     """The integration's tax settings, read from a flow's settings: `seller_country` (where
     the merchant is VAT-registered, default SE), `oss` (EU consumer sales under the One-Stop
-    Shop), `vat_rates` (a country's rates, overriding Brygga's table)."""
+    Shop), `vat_rates` (a country's rates, overriding Brygga's table), `shipping_vat` (how
+    the shop must charge VAT on shipping: brygga.engine.finance.shipping)."""
 
     seller_country: str = "SE"
     oss: bool = False
     vat_rates: Mapping[str, tuple[Decimal, ...]] = field(default_factory=lambda: VAT_RATES)
+    shipping_vat: str = "shop"
 
     @classmethod
     def of(cls, settings: Mapping[str, Any]) -> TaxPolicy:
@@ -67,6 +70,7 @@ class TaxPolicy:
             seller_country=str(settings.get("seller_country") or "SE").upper(),
             oss=bool(settings.get("oss", False)),
             vat_rates={**VAT_RATES, **overrides},
+            shipping_vat=str(settings.get("shipping_vat") or "shop"),
         )
 
     @property
@@ -167,6 +171,7 @@ def decide(order: Order, policy: TaxPolicy) -> TaxDecision:
             f"{where} is {decision.reason}, so VAT of {decision.vat_country} applies "
             f"({known}), but the shop charged {listed}; {hint}"
         )
+    check_shipping(order, policy.shipping_vat)
     return decision
 
 

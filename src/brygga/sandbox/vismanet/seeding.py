@@ -46,10 +46,14 @@ def seed(store: DocumentStore, config: SandboxConfig) -> None:
         {key: reference.vat_category(key, EFFECTIVE, modified) for key in reference.VAT_CATEGORIES},
     )
     store.put_many("vat_zones", {key: reference.vat_zone(key) for key in reference.VAT_ZONES})
-    # The demo company's finance setup: a non-stock item at 0 % for rounding cents.
+    # The demo company's finance setup: non-stock items at 0 % for rounding cents, and for
+    # shipping split over several VAT rates (each line names its own VAT category).
     rounding = {"inventoryNumber": "ROUNDING", "description": "Öresavrundning", "itemClass": "2",
                 "type": "NonStockItem", "vatCode": "4"}  # fmt: skip
-    inventory.create(store, wrap(rounding))
+    shipping = {"inventoryNumber": "SHIPPING", "description": "Frakt", "itemClass": "2",
+                "type": "NonStockItem", "vatCode": "1"}  # fmt: skip
+    for item in (rounding, shipping):
+        inventory.create(store, wrap(item))
     stock = random.Random(f"vismanet-stock-{config.seed}")
     for product in data.products:
         for variant in product.variants:
