@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from brygga.errors_cli import errors_app
 from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.faults import Faults
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, help="Brygga: keep your shop and your ERP in step.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Run the emulated shop and ERP APIs.")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(errors_app, name="errors")
 
 HOME_HELP = "Directory for Brygga's state: database, secret key, sandbox data"
 DATABASE_HELP = "Database URL or SQLite file (default: BRYGGA_DATABASE_URL, else HOME/brygga.db)"

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure
 from brygga.pairs import ENTITIES, PAIRS
-from brygga.store import Database, Flow, SecretBox
+from brygga.store import Database, Flow, Integration, SecretBox
 
 SHOP = ConnectionSettings("shop", "centra", "http://127.0.0.1:9", {"token": "t"})
 ERP = ConnectionSettings("erp", "fortnox", "http://127.0.0.1:9", {"client_id": "c"})
@@ -56,6 +56,8 @@ def test_a_flow_can_be_switched_off_and_given_settings(db, tmp_path):
     configure(db, box, name="shop", pair="centra-fortnox", shop=SHOP, erp=ERP, flows=choices)
     saved = flows(db)
     assert not saved["stock"].enabled and saved["payments"].settings == {"x": 1}
+    with db.session() as session:  # the choices changed this integration, not a new one
+        assert session.scalars(select(Integration.name)).all() == ["shop"]
 
     # A later configure without choices keeps the merchant's earlier ones.
     configure(db, box, name="shop", pair="centra-fortnox", shop=SHOP, erp=ERP)

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.engine import xrefs
+from brygga.engine import error_queue, xrefs
 from brygga.engine.integrations import ConnectionSettings, configure
 from brygga.engine.outcomes import Counts
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord, Written
 from brygga.engine.runner import FlowRunner, RunAborted
 from brygga.model import Customer
-from brygga.store import Cursor, Database, Flow, RecordOutcome, Run, SecretBox
+from brygga.store import Cursor, Database, Flow, RecordError, RecordOutcome, Run, SecretBox
 
 START = datetime(2026, 9, 1, 8, tzinfo=UTC)
 
@@ -295,3 +295,62 @@ async def test_a_batch_writer_gets_one_request_per_page_of_changed_records(db):
     counts = await runner(db, stream, writer).run()
     assert counts.failed == 1 and counts.created == 1  # record 7 alone; 6 refused
     assert writer.batches == [5, 1]
+
+
+async def test_failures_are_queued_and_a_later_success_resolves_them(db):
+    stream, writer = ListStream(customers(4)), DictWriter()
+    writer.refuse["2"] = ErrorClass.DATA
+    await runner(db, stream, writer).run()
+    await runner(db, stream, writer).run()  # read again from the held cursor: fails again
+    with db.session() as session:
+        (row,) = session.scalars(select(RecordError))
+        assert (row.source_id, row.status, row.error_class) == ("2", "open", "data")
+        assert row.attempts == 2
+        assert row.record_type == "Customer" and row.record["email"] == "c2@example.se"
+        assert "refused 2" in row.message
+
+    del writer.refuse["2"]
+    await runner(db, stream, writer).run()
+    with db.session() as session:
+        (row,) = session.scalars(select(RecordError))
+        assert row.status == "resolved" and row.resolution == "created in a later run"
+
+
+async def test_a_skipped_error_is_passed_over_until_the_record_changes(db):
+    records = customers(3)
+    stream, writer = ListStream(records), DictWriter()
+    writer.refuse["3"] = ErrorClass.CONFLICT
+    await runner(db, stream, writer).run()
+    with db.session() as session:
+        rows = error_queue.find(session, error_queue.Filter())
+        error_queue.skip(session, rows, "handled by hand")
+
+    counts = await runner(db, stream, writer).run()
+    assert counts.failed == 0 and writer.creates == 2  # passed over, not tried
+    with db.session() as session:
+        passed = session.scalars(select(RecordOutcome).where(RecordOutcome.source_id == "3")).all()[
+            -1
+        ]
+        assert passed.status == "skipped" and "skipped in the error queue" in passed.message
+
+    del writer.refuse["3"]
+    stream.records = [*records[:2], records[2].model_copy(update={"first_name": "Ny"})]
+    await runner(db, stream, writer).run()  # changed in the source: tried, and it works
+    assert writer.creates == 3
+    with db.session() as session:
+        (row,) = session.scalars(select(RecordError))
+        assert row.status == "resolved"
+
+
+async def test_retry_writes_the_given_records_without_moving_the_cursor(db):
+    stream, writer = ListStream(customers(2)), DictWriter()
+    writer.refuse["2"] = ErrorClass.DATA
+    await runner(db, stream, writer).run()
+    position = cursor_position(db)
+    del writer.refuse["2"]
+    fixed = Customer(source_id="2", email="fixed@example.se")
+    (outcome,) = await runner(db, stream, writer).retry([SourceRecord("2", {}, record=fixed)])
+    assert outcome.status.value == "created" and writer.records["T2"].email == "fixed@example.se"
+    assert cursor_position(db) == position
+    with db.session() as session:
+        assert session.scalar(select(RecordError)).status == "resolved"

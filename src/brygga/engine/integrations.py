@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from brygga.connectors import registry
 from brygga.connectors.http import RequestStats
+from brygga.engine import error_queue
 from brygga.engine.outcomes import Counts
-from brygga.engine.protocols import Dependency, FlowSpec
+from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
 from brygga.pairs import ENTITIES, pair_template
 from brygga.store import Connection, Database, Flow, Integration, SecretBox, save_connection
@@ -84,11 +85,11 @@ def configure(
         if settings.system != expected:
             raise ValueError(f"pair {pair} needs a {expected} connection, not {settings.system}")
     choices = flows or {}
-    for name, choice in choices.items():
-        source, target = template.systems(template.flow(name), reversed=choice.reversed)
-        entity = ENTITIES[name]
+    for flow_name, choice in choices.items():
+        source, target = template.systems(template.flow(flow_name), reversed=choice.reversed)
+        entity = ENTITIES[flow_name]
         if not (registry.can_read(source, entity) and registry.can_write(target, entity)):
-            raise ValueError(f"{name} cannot run from {source} to {target} in Brygga yet")
+            raise ValueError(f"{flow_name} cannot run from {source} to {target} in Brygga yet")
     with db.session() as session:
         shop_row, erp_row = (
             save_connection(
@@ -153,31 +154,11 @@ async def sync(
         for flow_id, name, source, target in plan:
             if flows and name not in flows:
                 continue
-            entity = ENTITIES[name]
-            settings = settings_of[entity]
-            spec = FlowSpec(
-                name=name,
-                stream=registry.stream(source, entity, clients[source], settings),
-                writer=registry.writer(target, entity, clients[target], settings),
-                dependencies=[
-                    Dependency(
-                        registry.writer(target, needed, clients[target], settings_of[needed]),
-                        extract,
-                    )
-                    for needed, extract in DEPENDENCIES.get(entity, [])
-                ],
-            )
-            lookback = timedelta(seconds=settings.get("lookback_seconds", 0)) or DEFAULT_LOOKBACK
-            runner = FlowRunner(
-                db,
-                integration_id=integration_id,
-                flow_id=flow_id,
-                spec=spec,
-                lookback=lookback,
-                progress=progress,
-                echo_of=getattr(spec.stream, "echo_of", None),
-                reconcile=reconcile,
-            )
+            plan_of_flow = _FlowPlan(flow_id, name, source, target)
+            runner = _runner(
+                db, integration_id, plan_of_flow, clients, settings_of,
+                progress=progress, reconcile=reconcile,
+            )  # fmt: skip
             try:
                 report.flows[name] = await runner.run()
             except RunAborted as exc:
@@ -187,6 +168,110 @@ async def sync(
             report.requests[system] = client.http.stats
             await client.aclose()
     return report
+
+
+@dataclass(frozen=True)
+class _FlowPlan:
+    flow_id: int
+    name: str
+    source: str
+    target: str
+
+
+def _runner(
+    db: Database,
+    integration_id: int,
+    flow: _FlowPlan,
+    clients: dict[str, Any],
+    settings_of: dict[str, dict[str, Any]],
+    *,
+    progress: Progress | None = None,
+    reconcile: bool = False,
+) -> FlowRunner:
+    """The runner of one flow, its stream and writers on the integration's open clients."""
+    entity = ENTITIES[flow.name]
+    settings = settings_of[entity]
+    source, target = flow.source, flow.target
+    spec = FlowSpec(
+        name=flow.name,
+        stream=registry.stream(source, entity, clients[source], settings),
+        writer=registry.writer(target, entity, clients[target], settings),
+        dependencies=[
+            Dependency(
+                registry.writer(target, needed, clients[target], settings_of[needed]), extract
+            )
+            for needed, extract in DEPENDENCIES.get(entity, [])
+        ],
+    )
+    lookback = timedelta(seconds=settings.get("lookback_seconds", 0)) or DEFAULT_LOOKBACK
+    return FlowRunner(
+        db,
+        integration_id=integration_id,
+        flow_id=flow.flow_id,
+        spec=spec,
+        lookback=lookback,
+        progress=progress,
+        echo_of=getattr(spec.stream, "echo_of", None),
+        reconcile=reconcile,
+    )
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What a retry of one queued error gave: its record's new status and message."""
+
+    error_id: int
+    integration: str
+    flow: str
+    source_id: str
+    status: str
+    message: str | None
+
+
+async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter) -> list[Retried]:
+    """Write the records of the queued errors `wanted` selects again, each flow's as one page
+    through the same runner as a sync (an edited record instead of the stored one, if the
+    operator edited it). A success resolves the error; a failure counts another attempt."""
+    with db.session() as session:
+        rows = error_queue.find(session, wanted)
+        batches: dict[tuple[int, int], list[tuple[int, SourceRecord]]] = {}
+        results: list[Retried] = []
+        names: dict[int, tuple[str, _FlowPlan]] = {}
+        for row in rows:
+            flow = row.flow
+            names[flow.id] = (
+                flow.integration.name,
+                _FlowPlan(flow.id, flow.name, flow.source, flow.target),
+            )
+            try:
+                record = error_queue.record_of(row)
+            except error_queue.QueueError as exc:
+                results.append(Retried(row.id, flow.integration.name, flow.name,
+                                       row.source_id, "not retried", str(exc)))  # fmt: skip
+                continue
+            item = SourceRecord(row.source_id, row.source_payload, record=record)
+            batches.setdefault((flow.integration_id, flow.id), []).append((row.id, item))
+    for integration_id in sorted({key[0] for key in batches}):
+        with db.session() as session:
+            integration = session.get(Integration, integration_id)
+            settings_of = entity_settings(integration)
+            clients = open_clients(db, box, integration)
+        try:
+            for (owner, flow_id), batch in batches.items():
+                if owner != integration_id:
+                    continue
+                name, plan = names[flow_id]
+                runner = _runner(db, integration_id, plan, clients, settings_of)
+                outcomes = await runner.retry([item for _, item in batch])
+                results += [
+                    Retried(error_id, name, plan.name, outcome.source_id,
+                            outcome.status.value, outcome.message)
+                    for (error_id, _), outcome in zip(batch, outcomes, strict=True)
+                ]  # fmt: skip
+        finally:
+            for client in clients.values():
+                await client.aclose()
+    return sorted(results, key=lambda retried: retried.error_id)
 
 
 def integration_named(session: Session, name: str) -> Integration:

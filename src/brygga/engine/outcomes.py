@@ -23,6 +23,7 @@ class Outcome:
     message: str | None = None
     source_payload: Any = None
     target_payload: Any = None
+    record: Any = None  # the canonical record, kept with a failure so it can be retried
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.engine import match_keys, xrefs
+from brygga.engine import error_queue, match_keys, xrefs
 from brygga.engine.finance import FinanceError
 from brygga.engine.outcomes import Counts, Outcome, Status
 from brygga.engine.protocols import FlowSpec, SourceRecord, Writer, Written
@@ -84,8 +84,12 @@ class FlowRunner:
             outcomes: list[Outcome] = []
             links: list[_Link] = []
             batched = await self._write_batch(page)
+            passed_over = self._passed_over(page)
             for item in page:
-                outcome, link = batched.get(item.source_id) or await self._sync(item)
+                if item.source_id in passed_over:
+                    outcome, link = passed_over[item.source_id], None
+                else:
+                    outcome, link = batched.get(item.source_id) or await self._sync(item)
                 outcomes.append(outcome)
                 if link is not None:
                     links.append(link)
@@ -102,8 +106,49 @@ class FlowRunner:
                     position = held
             self._commit_page(run_id, outcomes, links, position if for_cursor else None)
 
+    async def retry(self, items: list[SourceRecord]) -> list[Outcome]:
+        """Write `items` again (the error queue's retry), as one page, without moving the
+        cursor; operator skips do not apply, since the operator asked."""
+        run_id = self._start_run()
+        try:
+            results = [await self._sync(item) for item in items]
+        except Exception as exc:
+            self._finish_run(run_id, "failed", str(exc))
+            raise RunAborted(f"{self.spec.name}: {exc}") from exc
+        outcomes = [outcome for outcome, _ in results]
+        for outcome in outcomes:
+            self.counts.add(outcome.status)
+        self._commit_page(run_id, outcomes, [link for _, link in results if link], None)
+        self._finish_run(run_id, "succeeded", None)
+        return outcomes
+
+    def _passed_over(self, page: list[SourceRecord]) -> dict[str, Outcome]:
+        """Records an operator skipped in the error queue and that did not change since."""
+        mapped = [item for item in page if item.record is not None]
+        if not mapped:
+            return {}
+        with self.db.session() as session:
+            rows = error_queue.skipped(session, self.flow_id, [i.source_id for i in mapped])
+            hashes = {source_id: (row.id, row.content_hash) for source_id, row in rows.items()}
+        passed = {}
+        for item in mapped:
+            error_id, digest = hashes.get(item.source_id, (None, None))
+            if (
+                error_id is not None
+                and item.record
+                and error_queue.fingerprint(item.record) == digest
+            ):
+                outcome = Outcome(item.source_id, Status.SKIPPED, source_payload=item.payload)
+                outcome.message = (
+                    f"skipped in the error queue (error {error_id}); a change in the source "
+                    "tries it again"
+                )
+                passed[item.source_id] = outcome
+        return passed
+
     async def _sync(self, item: SourceRecord) -> tuple[Outcome, _Link | None]:
         outcome = Outcome(item.source_id, Status.FAILED, source_payload=item.payload)
+        outcome.record = item.record
         if item.record is None:
             outcome.error_class, outcome.message = ErrorClass.DATA, item.error
             return outcome, None
@@ -288,6 +333,7 @@ class FlowRunner:
                 )
                 for outcome in outcomes
             )
+            error_queue.file_outcomes(session, self.flow_id, outcomes)
             if position is not None:
                 cursor = session.get(Cursor, self.flow_id)
                 if cursor is None:

@@ -10,6 +10,7 @@ from brygga.store.tables import (
     Cursor,
     Flow,
     Integration,
+    RecordError,
     RecordOutcome,
     Run,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Database",
     "Flow",
     "Integration",
+    "RecordError",
     "RecordOutcome",
     "Run",
     "SecretBox",

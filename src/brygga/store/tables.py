@@ -173,6 +173,41 @@ class MatchKey(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class RecordError(Base):
+    """The error queue: one row per record of a flow whose latest write failed (DESIGN.md §3.6).
+
+    `record` is the canonical record as Brygga mapped it (its model in `record_type`), so the
+    write can be retried without reading the source again, or retried with an operator's
+    edit (`edited_record`). A later success resolves the row; an operator may skip it.
+    """
+
+    __tablename__ = "record_errors"
+    __table_args__ = (
+        UniqueConstraint("flow_id", "source_id"),
+        Index(None, "status", "last_failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    error_class: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    record_type: Mapped[str | None] = mapped_column(String(50))
+    record: Mapped[Any | None] = mapped_column(JSONType)
+    edited_record: Mapped[Any | None] = mapped_column(JSONType)
+    content_hash: Mapped[str | None] = mapped_column(String(128))
+    source_payload: Mapped[Any | None] = mapped_column(JSONType)
+    target_payload: Mapped[Any | None] = mapped_column(JSONType)
+
+    flow: Mapped[Flow] = relationship()
+
+
 class Run(Base):
     """One sync of one flow, with counts per outcome (invariant 8)."""
 
