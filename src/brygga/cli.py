@@ -101,8 +101,14 @@ def sync(
     reconcile: bool = typer.Option(
         False, help="Write every record again, changed or not (e.g. correct drifted stock)"
     ),
+    since: datetime | None = typer.Option(
+        None,
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"],
+        help="Move the flows' cursors back to this day or time first, to sync that period again",
+    ),
 ) -> None:
     """Run an integration's flows once."""
+    from brygga.engine.integrations import move_cursors_back
     from brygga.engine.integrations import sync as run_sync
     from brygga.reporting import live_progress, summary_table
     from brygga.store import Database, SecretBox, resolve_database_url
@@ -111,6 +117,13 @@ def sync(
     db = Database(resolve_database_url(database, home))
     db.migrate()
     try:
+        if since is not None:
+            moved = move_cursors_back(db, integration, flow or None, since.astimezone())
+            for name, position in moved.items():
+                if position is None:
+                    console.print(f"{name}: not synced yet, so it reads from the start")
+                else:
+                    console.print(f"{name}: cursor moved back from {position} to {since}")
         with live_progress(console) as progress:
             report = asyncio.run(
                 run_sync(

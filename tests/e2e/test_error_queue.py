@@ -153,3 +153,14 @@ def test_retry_with_an_edited_record_writes_the_edit(setup: Setup, tmp_path: Pat
     assert json.loads(done.stdout)[0]["status"] == "created"
     assert fortnox_orders(setup)[skip["source_id"]]["DeliveryCity"] == "Rättvik"
     assert setup.errors("--status", "skipped") == []
+
+
+def test_sync_since_moves_the_cursor_back_and_writes_nothing_twice(setup: Setup):
+    before = len(setup.fortnox.state()["orders"])
+    command = [sys.executable, "-m", "brygga", "sync", NAME, "orders", "--since", "2020-01-01",
+               "--home", str(setup.home)]  # fmt: skip
+    env = os.environ | {"BRYGGA_DATABASE_URL": ""}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "orders: cursor moved back" in done.stderr
+    assert len(setup.fortnox.state()["orders"]) == before  # re-read, none written again

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import error_queue, xrefs
-from brygga.engine.integrations import ConnectionSettings, configure
+from brygga.engine.integrations import ConnectionSettings, configure, move_cursors_back
 from brygga.engine.outcomes import Counts
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord, Written
 from brygga.engine.runner import FlowRunner, RunAborted
@@ -354,3 +354,20 @@ async def test_retry_writes_the_given_records_without_moving_the_cursor(db):
     assert cursor_position(db) == position
     with db.session() as session:
         assert session.scalar(select(RecordError)).status == "resolved"
+
+
+async def test_moving_a_cursor_back_syncs_the_period_again_without_duplicates(db):
+    stream, writer = ListStream(customers(5)), DictWriter()
+    await runner(db, stream, writer).run()
+    assert cursor_position(db) == (START + timedelta(minutes=4)).isoformat()
+    with pytest.raises(ValueError, match="only moves back"):
+        move_cursors_back(db, "test", ["customers"], START + timedelta(hours=1))
+    with pytest.raises(ValueError, match="has no flow bogus"):
+        move_cursors_back(db, "test", ["bogus"], START)
+
+    before = move_cursors_back(db, "test", ["customers"], START + timedelta(minutes=3))
+    assert before == {"customers": START + timedelta(minutes=4)}
+    counts = await runner(db, stream, writer).run()
+    # Read from minute 1 (3 less the 2-minute lookback): four records, all unchanged.
+    assert stream.ranges[-1][0] == START + timedelta(minutes=1)
+    assert counts == Counts(read=4, skipped=4) and writer.creates == 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +17,15 @@ from brygga.engine.outcomes import Counts
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
 from brygga.pairs import ENTITIES, pair_template
-from brygga.store import Connection, Database, Flow, Integration, SecretBox, save_connection
+from brygga.store import (
+    Connection,
+    Cursor,
+    Database,
+    Flow,
+    Integration,
+    SecretBox,
+    save_connection,
+)
 from brygga.store.connections import connection_credentials
 
 # Records an entity needs in the target first, and how to get them from it.
@@ -272,6 +280,37 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
             for client in clients.values():
                 await client.aclose()
     return sorted(results, key=lambda retried: retried.error_id)
+
+
+def move_cursors_back(
+    db: Database, integration_name: str, flows: list[str] | None, to: datetime
+) -> dict[str, datetime | None]:
+    """Time history: move the cursors of the integration's `flows` (default: every flow) back
+    to `to`, so their next run reads again from there; what did not change is skipped, so it
+    stays idempotent. Never forward, which would pass over records not yet synced. Returns
+    each flow's cursor before the move (None: it had none, and reads from the start anyway)."""
+    if to.tzinfo is None:
+        raise ValueError(f"{to} has no time zone")
+    before: dict[str, datetime | None] = {}
+    with db.session() as session:
+        integration = integration_named(session, integration_name)
+        chosen = {flow.name: flow for flow in integration.flows}
+        unknown = set(flows or []) - set(chosen)
+        if unknown:
+            raise ValueError(f"{integration_name} has no flow {', '.join(sorted(unknown))}")
+        for name in flows or sorted(chosen):
+            cursor = session.get(Cursor, chosen[name].id)
+            position = datetime.fromisoformat(cursor.value["position"]) if cursor else None
+            before[name] = position
+            if position is None:
+                continue
+            if to > position:
+                raise ValueError(
+                    f"{name} has read up to {position.isoformat()}; a cursor only moves back, "
+                    "since moving it forward would pass over records not synced yet"
+                )
+            cursor.value = {"position": to.isoformat()}
+    return before
 
 
 def integration_named(session: Session, name: str) -> Integration:
