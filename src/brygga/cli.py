@@ -144,6 +144,47 @@ def sync(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@app.command()
+def alerts(
+    show_all: bool = typer.Option(False, "--all", help="Resolved alerts too"),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON"),
+    database: str | None = typer.Option(None, help=DATABASE_HELP),
+    home: Path = typer.Option(Path(".brygga"), help=HOME_HELP),
+) -> None:
+    """What needs a person: connections to reconnect and the like; open ones by default."""
+    from sqlalchemy import select
+
+    from brygga.store import Alert, Database, resolve_database_url
+
+    db = Database(resolve_database_url(database, home))
+    db.migrate()
+    try:
+        with db.session() as session:
+            query = select(Alert).order_by(Alert.id)
+            if not show_all:
+                query = query.where(Alert.resolved_at.is_(None))
+            found = [
+                {
+                    "id": alert.id,
+                    "kind": alert.kind,
+                    "message": alert.message,
+                    "raised_at": alert.raised_at.isoformat(),
+                    "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+                }
+                for alert in session.scalars(query)
+            ]
+    finally:
+        db.dispose()
+    if json_output:
+        print(json.dumps(found, indent=2))
+        return
+    for alert in found:
+        state = f"resolved {alert['resolved_at']}" if alert["resolved_at"] else "open"
+        Console().print(f"{alert['id']} [{alert['kind']}] {alert['message']} ({state})")
+    if not found:
+        Console().print("no alerts")
+
+
 @app.command("reconcile")
 def reconcile_command(
     integration: str = typer.Argument(..., help="Integration name, e.g. centra-fortnox"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +208,7 @@ def _integration_summary(pair: DemoPair, report: PairReport) -> dict[str, Any]:
         },
         "flows": {name: counts.as_dict() for name, counts in report.sync.flows.items()},
         "errors": report.sync.errors,
-        "requests": {system: asdict(stats) for system, stats in report.sync.requests.items()},
+        "requests": {system: stats.counts() for system, stats in report.sync.requests.items()},
         "reconcile": report.reconcile.as_dict(),
     }
 

@@ -44,9 +44,17 @@ Classifier = Callable[[httpx.Response], ConnectorError]
 
 @dataclass
 class RequestStats:
+    """What one connection's clients met, shared by them all."""
+
     requests: int = 0
     throttled: int = 0  # HTTP 429 answers
     retries: int = 0
+    # The last refusal of the credentials themselves (AUTH after the one refresh), which
+    # tells the caller that this connection needs reconnecting.
+    refused: ConnectorError | None = None
+
+    def counts(self) -> dict[str, int]:
+        return {"requests": self.requests, "throttled": self.throttled, "retries": self.retries}
 
     def __add__(self, other: RequestStats) -> RequestStats:
         return RequestStats(
@@ -152,6 +160,10 @@ class HttpClient:
             async for attempt in retrying:
                 with attempt:
                     return await self._send(method, path, kwargs)
+        except ConnectorError as error:
+            if error.error_class is ErrorClass.AUTH:
+                self.stats.refused = error
+            raise
         except httpx.TransportError as exc:
             raise ConnectorError(
                 ErrorClass.TRANSIENT,

@@ -26,7 +26,8 @@ from brygga.store import (
     SecretBox,
     save_connection,
 )
-from brygga.store.connections import connection_credentials
+from brygga.store.alerts import RECONNECT_REQUIRED
+from brygga.store.connections import connection_credentials, require_reconnect
 
 # Records an entity needs in the target first, and how to get them from it.
 DEPENDENCIES = {"order": [("customer", lambda order: order.customer)]}
@@ -156,11 +157,22 @@ async def sync(
         plan = [(flow.id, flow.name, flow.source, flow.target) for flow in rows]
         settings_of = entity_settings(integration)
         integration_id = integration.id
+        connections = {c.system: c.id for c in _connections(integration)}
+        # A connection whose credentials were refused for good is not tried again (no retry
+        # loop) until someone reconnects it.
+        blocked = {
+            c.system: f"connection {c.name} needs reconnecting; see `brygga alerts`"
+            for c in _connections(integration)
+            if c.status == RECONNECT_REQUIRED
+        }
         clients = open_clients(db, box, integration)
     report = SyncReport()
     try:
         for flow_id, name, source, target in plan:
             if flows and name not in flows:
+                continue
+            if source in blocked or target in blocked:
+                report.errors[name] = blocked.get(source) or blocked[target]
                 continue
             plan_of_flow = _FlowPlan(flow_id, name, source, target)
             runner = _runner(
@@ -171,6 +183,7 @@ async def sync(
                 report.flows[name] = await runner.run()
             except RunAborted as exc:
                 report.errors[name] = str(exc)
+                blocked |= _refused_connections(db, clients, connections)
     finally:
         for system, client in clients.items():
             report.requests[system] = client.http.stats
@@ -311,6 +324,26 @@ def move_cursors_back(
                 )
             cursor.value = {"position": to.isoformat()}
     return before
+
+
+def _connections(integration: Integration) -> tuple[Connection, Connection]:
+    return integration.shop_connection, integration.erp_connection
+
+
+def _refused_connections(
+    db: Database, clients: dict[str, Any], connections: dict[str, int]
+) -> dict[str, str]:
+    """Put each connection whose credentials its client saw refused in "reconnect required",
+    with an alert; by system, the reason."""
+    refused = {}
+    with db.session() as session:
+        for system, client in clients.items():
+            error = client.http.stats.refused
+            if error is not None:
+                connection = session.get(Connection, connections[system])
+                require_reconnect(session, connection, error.message)
+                refused[system] = f"{system} refused the credentials: {error.message}"
+    return refused
 
 
 def integration_named(session: Session, name: str) -> Integration:

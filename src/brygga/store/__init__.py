@@ -4,6 +4,7 @@ from brygga.store.connections import connection_credentials, save_connection
 from brygga.store.database import Database, resolve_database_url
 from brygga.store.secrets import SecretBox, SecretKeyMismatch
 from brygga.store.tables import (
+    Alert,
     Base,
     Connection,
     CrossReference,
@@ -16,6 +17,7 @@ from brygga.store.tables import (
 )
 
 __all__ = [
+    "Alert",
     "Base",
     "Connection",
     "CrossReference",

@@ -7,8 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brygga.store.alerts import RECONNECT_REQUIRED, raise_alert, resolve_alerts
 from brygga.store.secrets import SecretBox
 from brygga.store.tables import Connection
+
+ACTIVE = "active"
 
 
 def save_connection(
@@ -31,9 +34,18 @@ def save_connection(
     connection.system = system
     connection.base_url = base_url
     connection.credentials = box.encrypt(credentials)
-    connection.status = "active"
+    connection.status = ACTIVE
     session.flush()
+    resolve_alerts(session, RECONNECT_REQUIRED, connection_id=connection.id)
     return connection
+
+
+def require_reconnect(session: Session, connection: Connection, reason: str) -> None:
+    """The connection's credentials were refused for good (e.g. a revoked grant): nothing is
+    tried with it until someone reconnects it, and an alert says so."""
+    connection.status = RECONNECT_REQUIRED
+    message = f"connection {connection.name} ({connection.system}) needs reconnecting: {reason}"
+    raise_alert(session, RECONNECT_REQUIRED, message, connection_id=connection.id)
 
 
 def connection_credentials(box: SecretBox, connection: Connection) -> dict[str, Any]:

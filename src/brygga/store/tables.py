@@ -208,6 +208,27 @@ class RecordError(Base):
     flow: Mapped[Flow] = relationship()
 
 
+class Alert(Base):
+    """Something a person must act on: a connection needing reconnection, an error queue over
+    its threshold, a flow silent too long. Open until resolved; one open alert per kind and
+    subject."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index(None, "resolved_at", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE")
+    )
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    message: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
 class Run(Base):
     """One sync of one flow, with counts per outcome (invariant 8)."""
 

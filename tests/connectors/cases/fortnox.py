@@ -47,7 +47,7 @@ def _invoice_shop_orders(sandbox: SandboxProcess) -> None:
             http.put(f"/3/invoices/{number}", json=change).raise_for_status()
 
 
-def _code_grant(sandbox: SandboxProcess) -> dict[str, Any]:
+def code_grant(sandbox: SandboxProcess) -> dict[str, Any]:
     """Consent like a browser, then trade the code for tokens (fact sheet §1.1)."""
     params = authorize_params(scope="customer invoice order")
     location = consent(
@@ -62,7 +62,7 @@ def _code_grant(sandbox: SandboxProcess) -> dict[str, Any]:
 
 def open_client(sandbox: SandboxProcess) -> FortnoxClient:
     _invoice_shop_orders(sandbox)
-    demo, grant = sandbox.credentials(), _code_grant(sandbox)
+    demo, grant = sandbox.credentials(), code_grant(sandbox)
     credentials = {
         "client_id": demo["client_id"],
         "client_secret": demo["client_secret"],
