@@ -106,8 +106,13 @@ def sync(
         formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"],
         help="Move the flows' cursors back to this day or time first, to sync that period again",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show per record what would be written; write nothing"
+    ),
+    json_output: bool = typer.Option(False, "--json", help="With --dry-run: print JSON"),
 ) -> None:
     """Run an integration's flows once."""
+    from brygga.engine.dry_run import planned_records
     from brygga.engine.integrations import move_cursors_back
     from brygga.engine.integrations import sync as run_sync
     from brygga.reporting import live_progress, summary_table
@@ -117,6 +122,8 @@ def sync(
     db = Database(resolve_database_url(database, home))
     db.migrate()
     try:
+        if since is not None and dry_run:
+            raise ValueError("--since moves cursors for good; it cannot go with --dry-run")
         if since is not None:
             moved = move_cursors_back(db, integration, flow or None, since.astimezone())
             for name, position in moved.items():
@@ -133,15 +140,40 @@ def sync(
                     flows=flow or None,
                     progress=progress,
                     reconcile=reconcile,
+                    dry_run=dry_run,
                 )
             )
+        planned = planned_records(db, integration, report) if dry_run else []
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     finally:
         db.dispose()
+    if dry_run and json_output:
+        print(json.dumps(planned, indent=2, default=str))  # Decimal amounts as exact strings
+    elif dry_run:
+        _print_planned(planned)
     console.print(summary_table(integration, report))
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _print_planned(planned: list[dict[str, object]]) -> None:
+    """A dry run, record by record: what would be sent, and what an update would change."""
+    out = Console()
+    for entry in planned:
+        if entry["action"] == "skip":
+            continue
+        target = f" → {entry['target_id']}" if entry["target_id"] else ""
+        out.print(f"[bold]{entry['flow']} {entry['source_id']}{target}: {entry['action']}[/bold]")
+        if entry["message"]:
+            out.print(f"  {entry['message']}")
+        if "request" in entry:
+            out.print(f"  {entry['request']}")
+        if entry.get("changes") is not None:
+            for change in entry["changes"] or ["(no field changes)"]:
+                out.print(f"    {change}")
+        elif "body" in entry:
+            out.print_json(json.dumps(entry["body"], default=str))
 
 
 @app.command()

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import func, select
 
 from brygga.demo import connection_settings
+from brygga.engine.dry_run import changes
 from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure, sync
-from brygga.store import Database, SecretBox
+from brygga.store import CrossReference, Cursor, Database, RecordOutcome, Run, SecretBox
 from tests.support.processes import SandboxProcess, start_sandbox
 
 NAME = "queue-test"
@@ -164,3 +167,39 @@ def test_sync_since_moves_the_cursor_back_and_writes_nothing_twice(setup: Setup)
     assert done.returncode == 0, done.stderr
     assert "orders: cursor moved back" in done.stderr
     assert len(setup.fortnox.state()["orders"]) == before  # re-read, none written again
+
+
+def test_dry_run_shows_what_would_be_written_and_writes_nothing(setup: Setup, centra):
+    httpx.post(f"{centra.base_url}/_sandbox/simulate", json={"orders": 3}, timeout=120)
+    fortnox_before = setup.fortnox.state()
+    with setup.db.session() as session:
+        kept = [session.scalar(select(func.count()).select_from(table))
+                for table in (RecordOutcome, CrossReference, Run)]  # fmt: skip
+        cursors = [cursor.value for cursor in session.scalars(select(Cursor))]
+    command = [sys.executable, "-m", "brygga", "sync", NAME, "orders", "--dry-run", "--json",
+               "--home", str(setup.home)]  # fmt: skip
+    env = os.environ | {"BRYGGA_DATABASE_URL": ""}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    planned = [entry for entry in json.loads(done.stdout) if entry["action"] != "skip"]
+    assert len(planned) == 3 and {entry["action"] for entry in planned} == {"create"}
+    orders = [e for e in planned if e["request"].endswith("/3/orders")]
+    assert orders, planned
+    for entry in orders:
+        assert entry["request"].startswith("POST ")
+        assert entry["body"]["Order"]["ExternalInvoiceReference1"] == entry["source_id"]
+    assert setup.fortnox.state() == fortnox_before  # nothing written to Fortnox
+    with setup.db.session() as session:  # nor to Brygga's own store
+        assert kept == [session.scalar(select(func.count()).select_from(table))
+                        for table in (RecordOutcome, CrossReference, Run)]  # fmt: skip
+        assert cursors == [cursor.value for cursor in session.scalars(select(Cursor))]
+
+
+def test_a_dry_run_update_lists_the_fields_it_would_change():
+    before = {"CustomerNumber": "7", "DeliveryCity": "Mora", "Freight": "49.00"}
+    body = {"Order": {"CustomerNumber": "7", "DeliveryCity": "Rättvik", "Freight": 49}}
+    assert changes(before, body) == ["DeliveryCity: Mora → Rättvik"]
+    visma = {"name": {"value": "Ny AB"}, "mainAddress": {"value": {"city": {"value": "Umeå"}}}}
+    assert changes({"name": "Gammal AB", "mainAddress": {"city": "Umeå"}}, visma) == [
+        "name: Gammal AB → Ny AB"
+    ]

@@ -11,6 +11,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +31,22 @@ from brygga.connectors.ratelimit import SlidingWindowLimiter
 log = logging.getLogger("brygga.http")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # idempotent per RFC 9110
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Set for a dry run: every request that would change the remote system is stopped before it
+# leaves, and raises WouldWrite with what it would have sent. Reads go through.
+dry_run: ContextVar[bool] = ContextVar("brygga_dry_run", default=False)
+
+
+class WouldWrite(Exception):
+    """A write that a dry run held back, with what it would have sent."""
+
+    def __init__(self, method: str, url: str, body: Any) -> None:
+        super().__init__(f"{method} {url}")
+        self.method, self.url, self.body = method, url, body
+
+    def request(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "body": self.body}
 
 
 class Authenticator(Protocol):
@@ -141,13 +158,19 @@ class HttpClient:
 
         self._http.event_hooks["request"].append(hook)
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, *, writes: bool | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send and return a 2xx response, or raise a classified ConnectorError.
 
         A non-idempotent request (POST) is retried only when it surely did not arrive: the
-        connection was refused, or the server answered 429.
+        connection was refused, or the server answered 429. `writes`: whether the request
+        changes the remote system (default: any method but GET, HEAD and OPTIONS; a GraphQL
+        query is a POST that does not); in a dry run such a request raises WouldWrite.
         """
         method = method.upper()
+        if dry_run.get() and (writes if writes is not None else method not in READ_METHODS):
+            raise WouldWrite(method, f"{self.base_url}{path}", kwargs.get("json"))
         idempotent = method in SAFE_METHODS
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from brygga.connectors import registry
 from brygga.connectors.http import RequestStats
 from brygga.engine import error_queue
-from brygga.engine.outcomes import Counts
+from brygga.engine.outcomes import Counts, Outcome
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
 from brygga.pairs import ENTITIES, pair_template
@@ -43,6 +43,7 @@ class SyncReport:
     flows: dict[str, Counts] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     requests: dict[str, RequestStats] = field(default_factory=dict)
+    planned: dict[str, list[Outcome]] = field(default_factory=dict)  # a dry run's, per flow
 
     @property
     def ok(self) -> bool:
@@ -138,11 +139,13 @@ async def sync(
     flows: list[str] | None = None,
     progress: Progress | None = None,
     reconcile: bool = False,
+    dry_run: bool = False,
 ) -> SyncReport:
     """Run the integration's enabled flows once, in the pair's order. One client per
     connection, so both flows share its rate limit and token. A flow that stops early does
     not stop the next one; its error is in the report. `reconcile` writes every record again,
-    changed or not (the stock reconcile job)."""
+    changed or not (the stock reconcile job). `dry_run` writes nothing anywhere and reports per
+    record what would be written (`SyncReport.planned`)."""
     with db.session() as session:
         integration = integration_named(session, integration_name)
         template = pair_template(integration.pair)
@@ -177,10 +180,12 @@ async def sync(
             plan_of_flow = _FlowPlan(flow_id, name, source, target)
             runner = _runner(
                 db, integration_id, plan_of_flow, clients, settings_of,
-                progress=progress, reconcile=reconcile,
+                progress=progress, reconcile=reconcile, dry_run=dry_run,
             )  # fmt: skip
             try:
                 report.flows[name] = await runner.run()
+                if dry_run:
+                    report.planned[name] = runner.planned
             except RunAborted as exc:
                 report.errors[name] = str(exc)
                 blocked |= _refused_connections(db, clients, connections)
@@ -208,6 +213,7 @@ def _runner(
     *,
     progress: Progress | None = None,
     reconcile: bool = False,
+    dry_run: bool = False,
 ) -> FlowRunner:
     """The runner of one flow, its stream and writers on the integration's open clients."""
     entity = ENTITIES[flow.name]
@@ -234,6 +240,7 @@ def _runner(
         progress=progress,
         echo_of=getattr(spec.stream, "echo_of", None),
         reconcile=reconcile,
+        dry_run=dry_run,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from brygga.connectors import http
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import error_queue, match_keys, xrefs
 from brygga.engine.finance import FinanceError
@@ -49,6 +50,7 @@ class FlowRunner:
         progress: Progress | None = None,
         echo_of: str | None = None,
         reconcile: bool = False,
+        dry_run: bool = False,
     ) -> None:
         self.db = db
         self.integration_id = integration_id
@@ -62,9 +64,20 @@ class FlowRunner:
         # Write every record again, changed or not, to correct drift in the target (e.g. shop
         # stock that moved without the ERP's level changing).
         self.reconcile = reconcile
+        # Decide every record and show what would be written, writing nothing: no request
+        # that changes the target (connectors.http.dry_run), nothing in Brygga's store.
+        self.dry_run = dry_run
+        self.planned: list[Outcome] = []
         self.counts = Counts()
 
     async def run(self) -> Counts:
+        if self.dry_run:
+            token = http.dry_run.set(True)
+            try:
+                await self._read_and_write(None)
+            finally:
+                http.dry_run.reset(token)
+            return self.counts
         run_id = self._start_run()
         try:
             await self._read_and_write(run_id)
@@ -74,7 +87,7 @@ class FlowRunner:
         self._finish_run(run_id, "succeeded", None)
         return self.counts
 
-    async def _read_and_write(self, run_id: int) -> None:
+    async def _read_and_write(self, run_id: int | None) -> None:
         position = self._load_position()
         until = datetime.now(UTC)
         since = position - self.lookback if position else None
@@ -104,7 +117,10 @@ class FlowRunner:
                     position = newest
                 if held and position and held < position:
                     position = held
-            self._commit_page(run_id, outcomes, links, position if for_cursor else None)
+            if run_id is None:
+                self.planned += outcomes
+            else:
+                self._commit_page(run_id, outcomes, links, position if for_cursor else None)
 
     async def retry(self, items: list[SourceRecord]) -> list[Outcome]:
         """Write `items` again (the error queue's retry), as one page, without moving the
@@ -157,15 +173,23 @@ class FlowRunner:
             return outcome, None
         try:
             return await self._write(item.source_id, item.record, outcome)
+        except http.WouldWrite as planned:
+            outcome.target_payload = planned.request()
+            if outcome.status is Status.FAILED:  # a record it needs is written first
+                outcome.status = Status.CREATED
+                outcome.message = "a record it needs (e.g. its customer) would be written first"
         except ConnectorError as exc:
             if exc.error_class is ErrorClass.AUTH:
                 raise  # every other record would fail the same way: stop and alert
+            outcome.status = Status.FAILED
             outcome.error_class, outcome.message = exc.error_class, str(exc)
             outcome.target_payload = exc.payload
         except FinanceError as exc:  # an order that cannot be booked to the cent
+            outcome.status = Status.FAILED
             outcome.error_class, outcome.message = ErrorClass.DATA, str(exc)
         except Exception as exc:  # a bug must cost one record, never the page
             log.exception("record %s of %s failed", item.source_id, self.spec.name)
+            outcome.status = Status.FAILED
             outcome.error_class = ErrorClass.DATA
             outcome.message = f"unexpected {type(exc).__name__}: {exc}"
         return outcome, None
@@ -175,7 +199,7 @@ class FlowRunner:
         write may simply be repeated (absolute stock levels). If the batch is refused, the
         records are written one by one, so each failure stays with its own record."""
         write_many = getattr(self.spec.writer, "write_many", None)
-        if write_many is None or self.spec.dependencies:
+        if write_many is None or self.spec.dependencies or self.dry_run:
             return {}
         entity = self.spec.writer.entity
         due: list[tuple[SourceRecord, str, bool]] = []
@@ -231,10 +255,11 @@ class FlowRunner:
             if xref.content_hash == digest and not self.reconcile:
                 outcome.status, outcome.target_id = Status.SKIPPED, xref.target_id
                 return outcome, None
+            outcome.status, outcome.target_id = Status.UPDATED, xref.target_id
             written = await writer.update(xref.target_id, record, links)
-            outcome.status = Status.UPDATED
         else:
             pending = xref is not None and xref.state == xrefs.PENDING
+            outcome.status = Status.CREATED  # what a dry run shows if the create is held back
             written, created = await self._find_or_create(writer, source_id, record, links, pending)
             outcome.status = Status.CREATED if created else Status.SKIPPED
             if not created:
@@ -260,8 +285,10 @@ class FlowRunner:
             found = await writer.find(record)
             if found is not None:
                 return found, False
-        with self.db.session() as session:
-            xrefs.save(session, self.integration_id, writer.entity, source_id, state=xrefs.PENDING)
+        if not self.dry_run:
+            with self.db.session() as session:
+                entity = writer.entity
+                xrefs.save(session, self.integration_id, entity, source_id, state=xrefs.PENDING)
         return await writer.create(record, links), True
 
     async def _resolve(self, writer: Writer, record: Any) -> str:
@@ -274,6 +301,8 @@ class FlowRunner:
             return xref.target_id
         pending = xref is not None and xref.state == xrefs.PENDING
         written, _ = await self._find_or_create(writer, source_id, record, {}, pending)
+        if self.dry_run:  # found in the target: linked by the real run, not this one
+            return written.target_id
         with self.db.session() as session:
             # No content hash: the record's own flow still writes its full version.
             xrefs.save(

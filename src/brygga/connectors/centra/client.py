@@ -51,11 +51,13 @@ class CentraClient:
         )
         self.mutations = client_limiter(credentials, base_url, MUTATIONS_PER_TEN_SECONDS, 10.0)
 
-    async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
-        """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200)."""
-        response = await self.http.request(
-            "POST", "/graphql", json={"query": document, "variables": variables or {}}
-        )
+    async def query(
+        self, document: str, variables: dict[str, Any] | None = None, *, writes: bool = False
+    ) -> Any:
+        """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200).
+        `writes`: the document is a mutation (a query is a POST that changes nothing)."""
+        body = {"query": document, "variables": variables or {}}
+        response = await self.http.request("POST", "/graphql", writes=writes, json=body)
         body = parse_json(response)
         if body.get("errors"):
             raise graphql_error(body["errors"], response)
@@ -82,7 +84,7 @@ class CentraClient:
         retried: the same input fails the same way."""
         if self.mutations is not None:
             await self.mutations.acquire()
-        payload = (await self.query(document, variables))[name]
+        payload = (await self.query(document, variables, writes=True))[name]
         problems = (payload.get("userErrors") or []) + (payload.get("userWarnings") or [])
         if problems:
             messages = "; ".join(
