@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from brygga.connectors.magento.streams import INVOICE_PAID, SKIPPED_ORDER_STATES
-from brygga.pairs import MAGENTO_TAX_CLASSES
+from brygga.pairs import MAGENTO_TAX_CLASSES, PAIRS
 from tests.e2e.pair_states import CENT, PairRun, Record, pair_run, phone, second_run_moves_nothing
 
 PAIR = "fortnox-magento"
+GIFT_CARD_MODE = PAIRS[PAIR].flow("payments").settings["gift_card_mode_of_payment"]
 run = pair_run(PAIR)
 
 
@@ -44,6 +45,19 @@ def visible(order: Record) -> list[Record]:
 def paid(item: Record) -> Decimal:
     """What the buyer paid for a line (prices include VAT in the demo store)."""
     return dec(item["row_total_incl_tax"]) - dec(item["discount_amount"])
+
+
+def prepaid(document: Record, prefix: str = "") -> Decimal:
+    """What gift cards and store credit paid of an order, invoice or credit memo (`prefix`
+    "base_": in the base currency); Adobe Commerce leaves it out of `grand_total`."""
+    extension = document.get("extension_attributes") or {}
+    names = ("gift_cards_amount", "customer_balance_amount")
+    return sum((dec(extension.get(prefix + name)) for name in names), Decimal(0))
+
+
+def worth(document: Record, prefix: str = "") -> Decimal:
+    """What an order, invoice or credit memo is worth: the goods and shipping sold."""
+    return dec(document[f"{prefix}grand_total"]) + prepaid(document, prefix)
 
 
 def people(magento: Record) -> dict[str, Record]:
@@ -94,10 +108,8 @@ def implied_rate_ok(order: Record, rate: Decimal) -> bool:
     """The rate reproduces Magento's base-currency total within the rate's four decimals."""
     if order["order_currency_code"] == order["base_currency_code"]:
         return rate == 1
-    converted = dec(order["grand_total"]) * rate
-    return (
-        abs(converted - dec(order["base_grand_total"])) <= dec(order["base_grand_total"]) / 10_000
-    )
+    base = worth(order, "base_")
+    return abs(worth(order) * rate - base) <= base / 10_000
 
 
 # --- Fortnox ---------------------------------------------------------------------------------
@@ -206,7 +218,7 @@ def test_every_synced_order_is_one_fortnox_order_equal_to_the_cent(run: PairRun)
         shipping = dec(order["shipping_incl_tax"]) - dec(order["shipping_discount_amount"])
         assert dec(target["Freight"]) == shipping, number
         # SEK totals are rounded to whole kronor; RoundOff keeps the difference.
-        assert dec(target["Total"]) - dec(target["RoundOff"]) == dec(order["grand_total"])
+        assert dec(target["Total"]) - dec(target["RoundOff"]) == worth(order), number
         if order["order_currency_code"] == "SEK":
             assert dec(target["Total"]) == dec(target["Total"]).to_integral_value()
         # Fortnox's own VAT arithmetic lands on Magento's per-line VAT, to the cent.
@@ -275,7 +287,7 @@ def test_every_fortnox_invoice_is_one_magento_invoice_of_the_order(run: PairRun)
         (linked_invoice,) = [i for i in magento_invoices[number] if marker in comments(i)]
         # The whole order is invoiced; SEK totals are rounded to whole kronor in Fortnox.
         total = dec(invoice["Total"]) - dec(invoice["RoundOff"])
-        assert dec(linked_invoice["grand_total"]) == total, number
+        assert worth(linked_invoice) == total, number
         rows = Counter()
         for row in invoice["InvoiceRows"]:
             if row["ArticleNumber"]:  # not the rounding rows
@@ -298,13 +310,56 @@ def test_every_paid_magento_invoice_is_a_fortnox_payment_that_settles_the_invoic
         if number in credited:
             assert payments[invoice["DocumentNumber"]] == [], number
             continue
-        (payment,) = payments[invoice["DocumentNumber"]]
-        amount, rate = dec(payment["AmountCurrency"]), dec(invoice["CurrencyRate"])
-        assert payment["Currency"] == paid_invoice["order_currency_code"]
-        assert dec(payment["Amount"]) == (amount * rate).quantize(CENT, ROUND_HALF_UP)
-        # A SEK total paid to the öre pays the invoice's total rounded to whole kronor.
+        rate = dec(invoice["CurrencyRate"])
+        for payment in payments[invoice["DocumentNumber"]]:
+            amount = dec(payment["AmountCurrency"])
+            assert payment["Currency"] == paid_invoice["order_currency_code"]
+            assert dec(payment["Amount"]) == (amount * rate).quantize(CENT, ROUND_HALF_UP)
+        by_mode = defaultdict(list)
+        for payment in payments[invoice["DocumentNumber"]]:
+            by_mode[payment["ModeOfPayment"] == GIFT_CARD_MODE].append(payment)
+        # What gift cards and store credit paid is a payment by their mode of payment, exactly,
+        # booked to the liability of unredeemed gift cards.
+        by_card = [(dec(p["AmountCurrency"]), p["ModeOfPaymentAccount"]) for p in by_mode[True]]
+        assert by_card == ([(prepaid(paid_invoice), 2421)] if prepaid(paid_invoice) else []), number
+        # A SEK capture paid to the öre pays the rest rounded to whole kronor.
+        (payment,) = by_mode[False]
         rounded = dec(paid_invoice["grand_total"]) + dec(invoice["RoundOff"])
-        assert (amount, dec(invoice["Balance"])) == (rounded, 0), number
+        assert (dec(payment["AmountCurrency"]), dec(invoice["Balance"])) == (rounded, 0), number
+
+
+def test_an_order_paid_partly_by_gift_card_is_invoiced_in_full_and_paid_by_two_payments(
+    run: PairRun,
+):
+    """Gift cards and store credit are payments, not discounts: the goods and their VAT are
+    booked at the full price, and the invoice is paid in full by the cards' mode of payment and
+    the capture of the rest."""
+    magento, fortnox = run.states["magento"], run.states["fortnox"]
+    orders = {o["ExternalInvoiceReference1"]: o for o in fortnox["orders"]}
+    invoices = fortnox_invoices(fortnox)
+    payments = defaultdict(list)
+    for payment in fortnox["invoicepayments"]:
+        payments[str(payment["InvoiceNumber"])].append(payment)
+    partly = [o for o in synced_orders(magento) if prepaid(o)]
+    means = ("gift_cards", "customer_balance_amount")
+    kinds = {tuple(name in o["extension_attributes"] for name in means) for o in partly}
+    assert kinds == {(True, False), (False, True), (True, True)}
+    for order in partly:
+        number = order["increment_id"]
+        target, invoice = orders[number], invoices[number]
+        full = worth(order)
+        assert full > dec(order["grand_total"]), number
+        for document in (target, invoice):
+            assert dec(document["Total"]) - dec(document["RoundOff"]) == full, number
+            assert dec(document["TotalVAT"]) == dec(order["tax_amount"]), number
+        found = payments[invoice["DocumentNumber"]]
+        modes = sorted(
+            (p["ModeOfPayment"] == GIFT_CARD_MODE, dec(p["AmountCurrency"])) for p in found
+        )
+        assert modes == [
+            (False, dec(order["grand_total"]) + dec(invoice["RoundOff"])), (True, prepaid(order))
+        ], number  # fmt: skip
+        assert dec(invoice["Balance"]) == 0, number
 
 
 def test_every_staff_credit_memo_is_a_fortnox_credit_invoice_of_the_order(run: PairRun):
@@ -326,7 +381,7 @@ def test_every_staff_credit_memo_is_a_fortnox_credit_invoice_of_the_order(run: P
         assert (credit["Currency"], credit["CustomerNumber"]) == (
             memo["order_currency_code"], invoices[number]["CustomerNumber"]
         )  # fmt: skip
-        assert dec(credit["Total"]) == -dec(memo["grand_total"])
+        assert dec(credit["Total"]) == -worth(memo)
         assert dec(credit["Freight"]) == -dec(memo["shipping_incl_tax"])
         amounts, refunded = Counter(), Counter()
         for row in credit["InvoiceRows"]:
@@ -353,7 +408,7 @@ def test_every_staff_credit_invoice_is_a_magento_credit_memo_and_none_is_sent_ba
         number = credit["ExternalInvoiceReference1"]
         (memo,) = [m for m in memos[number] if marker in comments(m)]
         assert memo["order_currency_code"] == credit["Currency"]
-        assert dec(memo["grand_total"]) == -dec(credit["Total"])
+        assert worth(memo) == -dec(credit["Total"])
         rows = Counter()
         for row in credit["InvoiceRows"]:
             rows[row["ArticleNumber"]] -= dec(row["DeliveredQuantity"])

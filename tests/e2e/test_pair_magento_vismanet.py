@@ -10,7 +10,7 @@ from pathlib import Path
 
 from brygga.connectors.magento.streams import INVOICE_PAID
 from brygga.connectors.vismanet.options import VAT_CATEGORIES
-from brygga.pairs import MAGENTO_TAX_CLASSES
+from brygga.pairs import MAGENTO_TAX_CLASSES, PAIRS
 from tests.e2e.pair_states import PairRun, Record, cents, pair_run, phone, second_run_moves_nothing
 from tests.e2e.test_pair_fortnox_magento import (
     by_order,
@@ -21,12 +21,15 @@ from tests.e2e.test_pair_fortnox_magento import (
     magento_order,
     paid,
     people,
+    prepaid,
     quantities,
     synced_orders,
     visible,
+    worth,
 )
 
 PAIR = "magento-vismanet"
+GIFT_CARD_METHOD = PAIRS[PAIR].flow("payments").settings["gift_card_payment_method"]
 RELEASED = ("Open", "Closed", "Voided")
 run = pair_run(PAIR)
 
@@ -155,7 +158,7 @@ def test_every_synced_order_is_one_visma_sales_order_equal_to_the_cent(run: Pair
         shipping = dec(order["shipping_amount"]) - dec(order["shipping_discount_amount"])
         assert dec((target.get("freight") or {}).get("cost")) == shipping, number
         # Net, VAT and gross to the cent.
-        assert dec(target["totals"]["orderTotal"]) == dec(order["grand_total"]), number
+        assert dec(target["totals"]["orderTotal"]) == worth(order), number
         assert dec(target["totals"]["taxTotal"]) == dec(order["tax_amount"]), number
     assert rounded  # the seeded orders include some whose VAT Visma.net rounds differently
 
@@ -210,7 +213,7 @@ def test_every_visma_invoice_is_one_magento_invoice_of_the_order(run: PairRun):
         (linked_invoice,) = [i for i in magento_invoices[number] if marker in comments(i)]
         order = magento_order(magento, number)
         assert quantities(linked_invoice, order) == units(invoice["invoiceLines"]), number
-        assert dec(invoice["amountInCurrency"]) == dec(linked_invoice["grand_total"]), number
+        assert dec(invoice["amountInCurrency"]) == worth(linked_invoice), number
 
 
 def test_every_paid_magento_invoice_is_a_visma_payment_of_the_order_invoice(run: PairRun):
@@ -224,19 +227,63 @@ def test_every_paid_magento_invoice_is_a_visma_payment_of_the_order_invoice(run:
         assert str(paid_invoice["state"]) == INVOICE_PAID
         number, reference = numbers[paid_invoice["order_id"]], str(paid_invoice["entity_id"])
         invoice = invoices[number]
+        by_card = f"{reference}:gift_card"  # what gift cards and store credit paid
         if number in credited:
-            assert payments[reference] == [], number
+            assert payments[reference] == payments[by_card] == [], number
             continue
-        (payment,) = payments[reference]
-        amount = dec(paid_invoice["grand_total"])
-        assert (payment["status"], payment["currency"], dec(payment["paymentAmount"])) == (
-            "Closed", paid_invoice["order_currency_code"], amount
+        # The capture under the invoice's id, the cards' part by their payment method.
+        parts = [(reference, dec(paid_invoice["grand_total"]), "KORT")]
+        if prepaid(paid_invoice):
+            parts.append((by_card, prepaid(paid_invoice), GIFT_CARD_METHOD))
+        for key, amount, method in parts:
+            (payment,) = payments[key]
+            assert (payment["status"], payment["currency"], dec(payment["paymentAmount"])) == (
+                "Closed", paid_invoice["order_currency_code"], amount
+            ), number  # fmt: skip
+            assert payment["paymentMethod"]["id"] == method, number
+            assert payment["customer"]["number"] == invoice["customer"]["number"]
+            assert [(p["refNbr"], dec(p["amountPaid"])) for p in payment["paymentLines"]] == [
+                (invoice["referenceNumber"], amount)
+            ], number  # fmt: skip
+        # The invoice equals the shop's total to the cent, so the payments close it.
+        assert (invoice["status"], dec(invoice["balanceInCurrency"])) == ("Closed", 0), number
+
+
+def test_an_order_paid_partly_by_gift_card_is_invoiced_in_full_and_paid_by_two_payments(
+    run: PairRun,
+):
+    """Gift cards and store credit are payments, not discounts: the goods and their VAT are
+    booked at the full price, and the invoice is paid in full by the cards' payment method
+    (posted to the liability of unredeemed gift cards) and the capture of the rest."""
+    magento, visma = run.states["magento"], run.states["vismanet"]
+    orders = {o["customer"]["order"]: o for o in visma["sales_orders"]}
+    invoices = shop_invoices(visma)
+    paid_invoices = by_order(magento, "invoices")
+    applied = defaultdict(list)
+    for payment in visma["customer_payments"]:
+        for line in payment["paymentLines"]:
+            applied[line["refNbr"]].append(payment)
+    partly = [o for o in synced_orders(magento) if prepaid(o)]
+    assert len(partly) >= 10
+    for order in partly:
+        number = order["increment_id"]
+        target, invoice = orders[number], invoices[number]
+        assert worth(order) > dec(order["grand_total"]), number
+        assert dec(target["totals"]["orderTotal"]) == worth(order), number
+        assert dec(target["totals"]["taxTotal"]) == dec(order["tax_amount"]), number
+        assert (dec(invoice["amountInCurrency"]), dec(invoice["vatTotalInCurrency"])) == (
+            worth(order), dec(order["tax_amount"])
         ), number  # fmt: skip
-        assert payment["customer"]["number"] == invoice["customer"]["number"]
-        assert [(p["refNbr"], dec(p["amountPaid"])) for p in payment["paymentLines"]] == [
-            (invoice["referenceNumber"], amount)
-        ], number  # fmt: skip
-        # The invoice equals the shop's total to the cent, so the payment closes it.
+        (shop_invoice,) = paid_invoices[number]
+        means = sorted(
+            (p["paymentMethod"]["id"], p["cashAccount"], dec(p["paymentAmount"]))
+            for p in applied[invoice["referenceNumber"]]
+        )
+        assert means == sorted([
+            ("KORT", "1580", dec(order["grand_total"])),
+            (GIFT_CARD_METHOD, "2421", prepaid(shop_invoice)),
+        ]), number  # fmt: skip
+        assert prepaid(shop_invoice) == prepaid(order), number
         assert (invoice["status"], dec(invoice["balanceInCurrency"])) == ("Closed", 0), number
 
 
@@ -262,7 +309,7 @@ def test_every_staff_credit_memo_is_a_visma_credit_note_of_the_order(run: PairRu
         assert (note["customer"]["number"], note["currencyId"]) == (
             invoice["customer"]["number"], memo["order_currency_code"]
         )  # fmt: skip
-        assert dec(note["amountInCurrency"]) == dec(memo["grand_total"]), number
+        assert dec(note["amountInCurrency"]) == worth(memo), number
         order = magento_order(magento, number)
         assert units(note["lines"]) == quantities(memo, order), number
         rates = {i["item_id"]: dec(i["tax_percent"]) for i in visible(order)}
@@ -286,7 +333,7 @@ def test_every_staff_credit_note_is_a_magento_credit_memo_and_none_is_sent_back(
         assert markers[marker] == 1, marker
         (memo,) = [m for m in memos[number] if marker in comments(m)]
         assert memo["order_currency_code"] == note["currencyId"]
-        assert dec(memo["grand_total"]) == dec(note["amountInCurrency"]), number
+        assert worth(memo) == dec(note["amountInCurrency"]), number
         assert quantities(memo, magento_order(magento, number)) == units(note["lines"]), number
     for note in visma["credit_notes"]:
         if note.get("customerRefNumber"):  # made from Magento refunds

@@ -13,12 +13,13 @@ from brygga.model.order import (
     ShippingPart,
     TaxLine,
 )
-from brygga.model.payments import Payment, PaymentStatus, Refund, RefundLine
+from brygga.model.payments import GIFT_CARD, Payment, PaymentStatus, Refund, RefundLine
 from brygga.model.product import Product, StockLevel, Variant
 
 __all__ = [
     "CENT",
     "EU_COUNTRIES",
+    "GIFT_CARD",
     "Address",
     "CreditNote",
     "Customer",

@@ -16,6 +16,10 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+# The method of what gift cards and store credit paid: a means of payment, not a discount.
+GIFT_CARD = "gift_card"
+
+
 class Payment(BaseModel):
     """A capture in the shop; only a succeeded one marks the ERP invoice paid."""
 
@@ -27,6 +31,10 @@ class Payment(BaseModel):
     paid_at: AwareDatetime
     method: str = ""
     status: PaymentStatus = PaymentStatus.SUCCEEDED
+
+    @property
+    def by_gift_card(self) -> bool:
+        return self.method == GIFT_CARD
 
 
 class RefundLine(BaseModel):

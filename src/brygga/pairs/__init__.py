@@ -99,6 +99,14 @@ CENTRA_SHOP = {
 MAGENTO_TAX_CLASSES = {"2": 25, "10": 12, "11": 6}
 
 
+# Gift cards and store credit that paid a part of an order are a payment of the ERP invoice by
+# means of their own, posted to the liability of unredeemed gift cards (BAS 2421): a mode of
+# payment (fortnox.payments.PaymentWriter) or payment method (vismanet.finance.PaymentWriter)
+# the company sets up with that account. The demo companies have these.
+FORTNOX_ERP = {"payments": _settings(gift_card_mode_of_payment="PRESENTKORT")}
+VISMANET_ERP = {"payments": _settings(gift_card_payment_method="PRESENTKORT")}
+
+
 def _magento_shop(erp_name: str) -> dict[str, Mapping[str, Any]]:
     return {
         "products": _settings(tax_classes=MAGENTO_TAX_CLASSES),  # magento.streams
@@ -108,13 +116,29 @@ def _magento_shop(erp_name: str) -> dict[str, Mapping[str, Any]]:
     }
 
 
+def _sides(*sides: dict[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The shop's and the ERP's defaults together, flow by flow."""
+    merged: dict[str, dict[str, Any]] = {}
+    for side in sides:
+        for flow, settings in side.items():
+            merged.setdefault(flow, {}).update(settings)
+    return {flow: MappingProxyType(settings) for flow, settings in merged.items()}
+
+
 PAIRS = {
     pair.name: pair
     for pair in (
-        _pair("centra-fortnox", "centra", "fortnox", {**CENTRA_SHOP}),
-        _pair("fortnox-magento", "magento", "fortnox", {**_magento_shop("Fortnox")}),
-        _pair("centra-vismanet", "centra", "vismanet", {**CENTRA_SHOP}),
-        _pair("magento-vismanet", "magento", "vismanet", {**_magento_shop("Visma.net")}),
+        _pair("centra-fortnox", "centra", "fortnox", _sides(CENTRA_SHOP, FORTNOX_ERP)),
+        _pair(
+            "fortnox-magento", "magento", "fortnox", _sides(_magento_shop("Fortnox"), FORTNOX_ERP)
+        ),
+        _pair("centra-vismanet", "centra", "vismanet", _sides(CENTRA_SHOP, VISMANET_ERP)),
+        _pair(
+            "magento-vismanet",
+            "magento",
+            "vismanet",
+            _sides(_magento_shop("Visma.net"), VISMANET_ERP),
+        ),
     )
 }
 

@@ -3,6 +3,15 @@
 Amounts are read in the order currency (the unprefixed fields), gross: a line is what the buyer
 paid for it, `row_total + tax_amount + discount_tax_compensation_amount - discount_amount`,
 which holds whether the catalog prices include tax or not (magento.md §4.1, §4.8).
+
+Gift cards and store credit (Adobe Commerce) pay a part of an order: Adobe's total collectors
+take what they paid off `grand_total` (Magento_GiftCardAccount and Magento_CustomerBalance,
+`Model/Total/{Quote,Invoice,Creditmemo}/*.php`: `setGrandTotal(getGrandTotal() - $used)`, in
+the Adobe Commerce source as mirrored in github.com/magento-mpi/magento2; Adobe's storefront
+docs: "the corresponding amount is subtracted from the total order value") and record it in
+the document's `extension_attributes` (`gift_cards_amount`, `customer_balance_amount` and
+`base_*` twins on orders, invoices and credit memos, in the 2.4.9 admin schema). The goods are
+still sold at the full price, so Brygga adds it back.
 """
 
 from __future__ import annotations
@@ -11,11 +20,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from brygga.connectors.magento.search import parse_time
+from brygga.engine.finance.shipping import shop_shipping
 from brygga.model import (
     CENT,
+    GIFT_CARD,
     Address,
     Customer,
     CustomerType,
+    GiftCard,
     Money,
     Order,
     OrderLine,
@@ -29,6 +41,9 @@ from brygga.model import (
 
 Record = dict[str, Any]
 RATE_PLACES = Decimal("0.0001")
+# What paid a document besides its `grand_total` (module docstring).
+PREPAID = ("gift_cards_amount", "customer_balance_amount")
+STORE_CREDIT = "store credit"  # the GiftCard code of store credit, which has none of its own
 
 
 def dec(value: Any) -> Decimal:
@@ -52,14 +67,29 @@ def visible_items(order: Record) -> list[Record]:
     return [item for item in order["items"] if not item.get("parent_item_id")]
 
 
+def prepaid(document: Record, prefix: str = "") -> Decimal:
+    """What gift cards and store credit paid of an order, invoice or credit memo (`prefix`
+    "base_": in the base currency); not part of its `grand_total`."""
+    extension = document.get("extension_attributes") or {}
+    return sum((dec(extension.get(prefix + name)) for name in PREPAID), Decimal(0))
+
+
+def worth(document: Record, prefix: str = "") -> Decimal:
+    """What the document is worth: its `grand_total` with gift cards and store credit."""
+    return dec(document.get(f"{prefix}grand_total")) + prepaid(document, prefix)
+
+
 def exchange_rate(order: Record) -> Decimal:
     """Base-currency units per order-currency unit. `base_to_order_rate` is stored with four
     decimals (1 SEK = 0.0893 EUR), too coarse to invert; the two grand totals give the rate
-    Magento converted with, unless the base total is missing (§6.4, #38330)."""
+    Magento converted with, unless the base total is missing (§6.4, #38330). The totals are
+    taken with gift cards: a card's base amount is converted on its own, and the small rest
+    left after it would give a skewed rate."""
     if order["order_currency_code"] == order["base_currency_code"]:
         return Decimal(1)
-    total, base_total = dec(order.get("grand_total")), dec(order.get("base_grand_total"))
-    if total and base_total:
+    total, base_total = worth(order), worth(order, "base_")
+    missing = not dec(order.get("base_grand_total")) and dec(order.get("grand_total"))
+    if total and base_total and not missing:
         return (base_total / total).quantize(RATE_PLACES, ROUND_HALF_UP).normalize()
     return (1 / dec(order["base_to_order_rate"])).quantize(RATE_PLACES, ROUND_HALF_UP).normalize()
 
@@ -86,8 +116,30 @@ def order_from_magento(data: Record) -> Order:
         shipping_address=address_from_magento(delivery),
         lines=[_line(item, currency) for item in visible_items(data)],
         shipping=_shipping(data, currency),
-        grand_total=_money(data["grand_total"], currency),
+        grand_total=_money(worth(data), currency),
+        gift_cards=gift_cards(data, currency),
     )
+
+
+def gift_cards(order: Record, currency: str) -> list[GiftCard]:
+    """The gift cards (`extension_attributes.gift_cards`, by code) and the store credit that
+    paid a part of the order."""
+    extension = order.get("extension_attributes") or {}
+    cards = [
+        GiftCard(code=str(card["code"]), amount=_money(card["amount"], currency))
+        for card in extension.get("gift_cards") or []
+        if dec(card.get("amount"))
+    ]
+    listed = sum((card.amount.amount for card in cards), Decimal(0))
+    if listed != dec(extension.get("gift_cards_amount")):
+        raise ValueError(
+            f"its gift cards add up to {listed} {currency}, but its gift_cards_amount is "
+            f"{dec(extension.get('gift_cards_amount'))}"
+        )
+    credit = dec(extension.get("customer_balance_amount"))
+    if credit:
+        cards.append(GiftCard(code=STORE_CREDIT, amount=_money(credit, currency)))
+    return cards
 
 
 def customer_from_magento(data: Record) -> Customer:
@@ -164,19 +216,33 @@ def refund_from_magento(memo: Record, order: Record) -> Refund:
         created_at=parse_time(memo["created_at"]),
         lines=lines,
         shipping=_money(shipping, currency) if shipping else None,
-        total=_money(memo["grand_total"], currency),
+        # What is credited, also where the money goes back to a gift card or store credit.
+        total=_money(worth(memo), currency),
     )
 
 
-def payment_from_magento(invoice: Record, order: Record) -> Payment:
-    """A paid invoice is money captured (§4.8)."""
-    return Payment(
+def payments_from_magento(invoice: Record, order: Record) -> list[Payment]:
+    """A paid invoice is money captured (§4.8), the capture under the invoice's id. What gift
+    cards and store credit paid of it is a payment of its own, first (method GIFT_CARD, id
+    "<invoice id>:gift_card"); an invoice they paid in full has no capture."""
+    currency = invoice["order_currency_code"]
+    captured = Payment(
         source_id=str(invoice["entity_id"]),
         order_reference=order["increment_id"],
-        amount=_money(invoice["grand_total"], invoice["order_currency_code"]),
+        amount=_money(invoice["grand_total"], currency),
         paid_at=parse_time(invoice["created_at"]),
         method=(order.get("payment") or {}).get("method") or "",
     )
+    if not prepaid(invoice):
+        return [captured]
+    by_card = captured.model_copy(
+        update={
+            "source_id": f"{captured.source_id}:{GIFT_CARD}",
+            "amount": _money(prepaid(invoice), currency),
+            "method": GIFT_CARD,
+        }
+    )
+    return [by_card, captured] if captured.amount.amount else [by_card]
 
 
 def _order_customer(data: Record) -> Customer:
@@ -224,28 +290,18 @@ def _line(item: Record, currency: str) -> OrderLine:
 
 
 def _shipping(order: Record, currency: str) -> Shipping | None:
+    """The shipping at the VAT Magento charged: one rate (the shipping tax class), or split
+    over the goods' rates; the order gives the shipping's tax as an amount only."""
     amount = gross(order, "shipping_")
     if not amount:
         return None
-    taxed = dec(order.get("shipping_amount")) - dec(order.get("shipping_discount_amount"))
-    tax = dec(order.get("shipping_tax_amount"))
-    return Shipping(
+    return shop_shipping(
+        _money(amount, currency),
+        _money(order.get("shipping_tax_amount"), currency),
+        [_line(item, currency) for item in visible_items(order)],
+        prices_include_tax=True,
         description=order.get("shipping_description") or "Shipping",
-        amount=_money(amount, currency),
-        tax_rate=_shipping_rate(taxed, tax, {dec(i.get("tax_percent")) for i in order["items"]}),
-        tax=_money(tax, currency),
     )
-
-
-def _shipping_rate(taxed: Decimal, tax: Decimal, item_rates: set[Decimal]) -> Decimal:
-    """The order gives shipping tax as an amount only. An item's rate that reproduces it to
-    the cent is the shipping's rate; else the nearest whole percent."""
-    if not tax or taxed <= 0:
-        return Decimal(0)
-    for rate in sorted(item_rates, reverse=True):
-        if (taxed * rate / 100).quantize(CENT, ROUND_HALF_UP) == tax:
-            return rate
-    return (tax * 100 / taxed).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def _money(value: Any, currency: str) -> Money:

@@ -16,7 +16,7 @@ from brygga.connectors.magento.client import MagentoClient
 from brygga.connectors.magento.mapping import (
     customer_from_magento,
     order_from_magento,
-    payment_from_magento,
+    payments_from_magento,
     product_from_magento,
     refund_from_magento,
 )
@@ -30,14 +30,27 @@ SKIPPED_ORDER_STATES = ("pending_payment", "payment_review", "holded", "canceled
 INVOICE_PAID = "2"  # invoice state: 1 open, 2 paid, 3 canceled (§4.5)
 
 
+def _records(
+    source_id: str,
+    payload: Record,
+    position: str,
+    mapper: Callable[[Record], list[tuple[str, Any]]],
+) -> list[SourceRecord]:
+    """The canonical records one payload holds, each under its own source id (an invoice is
+    a capture and a gift-card payment); a payload that cannot be read is one failed record."""
+    at = parse_time(position)
+    try:
+        mapped = mapper(payload)
+    except (ValidationError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        error = f"cannot read this Magento record: {exc}"
+        return [SourceRecord(source_id, payload, position=at, error=error)]
+    return [SourceRecord(key, payload, position=at, record=record) for key, record in mapped]
+
+
 def _record(
     source_id: str, payload: Record, position: str, mapper: Callable[[Record], Any]
 ) -> SourceRecord:
-    record = SourceRecord(source_id, payload, position=parse_time(position))
-    try:
-        record.record = mapper(payload)
-    except (ValidationError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        record.error = f"cannot read this Magento record: {exc}"
+    (record,) = _records(source_id, payload, position, lambda item: [(source_id, mapper(item))])
     return record
 
 
@@ -136,15 +149,19 @@ class _SalesDocumentStream(_Stream):
         orders = {o["entity_id"]: o for o in await self.client.everything("/orders", criteria)}
         key = self.replication_key or "updated_at"
 
-        def mapper(document: Record) -> Any:
+        def mapper(document: Record) -> list[tuple[str, Any]]:
             order = orders.get(document["order_id"])
             if order is None:
                 raise ValueError(f"Magento has no order with entity_id {document['order_id']}")
-            return self.map(document, order)
+            return [(record.source_id, record) for record in self.map(document, order)]
 
-        return [_record(str(item["entity_id"]), item, item[key], mapper) for item in items]
+        return [
+            record
+            for item in items
+            for record in _records(str(item["entity_id"]), item, item[key], mapper)
+        ]
 
-    def map(self, document: Record, order: Record) -> Any:
+    def map(self, document: Record, order: Record) -> list[Any]:
         raise NotImplementedError
 
 
@@ -156,12 +173,14 @@ class RefundsStream(_SalesDocumentStream):
     path = "/creditmemos"
     replication_key = "created_at"
 
-    def map(self, document: Record, order: Record) -> Any:
-        return refund_from_magento(document, order)
+    def map(self, document: Record, order: Record) -> list[Any]:
+        return [refund_from_magento(document, order)]
 
 
 class PaymentsStream(_SalesDocumentStream):
-    """Paid invoices by `updated_at`: an invoice captured later turns paid then (§4.5)."""
+    """Paid invoices by `updated_at`: an invoice captured later turns paid then (§4.5). The
+    part of an invoice that gift cards or store credit paid is a payment of its own
+    (`mapping.payments_from_magento`)."""
 
     entity = "payment"
     path = "/invoices"
@@ -169,5 +188,5 @@ class PaymentsStream(_SalesDocumentStream):
     def criteria(self, since: datetime | None, until: datetime) -> Criteria:
         return super().criteria(since, until).where("state", INVOICE_PAID)
 
-    def map(self, document: Record, order: Record) -> Any:
-        return payment_from_magento(document, order)
+    def map(self, document: Record, order: Record) -> list[Any]:
+        return payments_from_magento(document, order)

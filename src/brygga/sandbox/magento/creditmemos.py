@@ -8,8 +8,10 @@ adjustments are in the base currency (CreditmemoFactory sets the base amounts). 
 quantity and totals validators refuse with one 400 "Creditmemo Document Validation Error(s):\\n..."
 (Magento 2.4 source wording, §8); more than was paid is refused with "The most money available
 to refund is %1.". The order's `total_refunded` and items' `qty_refunded` grow; a fully refunded
-order is `closed`. `return_to_stock_items` puts the quantities back on the default source. The
-result is the new id as a JSON string (§3.2).
+order is `closed`. `return_to_stock_items` puts the quantities back on the default source. A memo
+takes back the order's invoiced gift cards and store credit before anything else, so its grand
+total is what goes back to the payment method (`prepaid`). The result is the new id as a JSON
+string (§3.2).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from brygga.sandbox.magento import deviations
+from brygga.sandbox.magento import deviations, prepaid
 from brygga.sandbox.magento.auth import Access
 from brygga.sandbox.magento.data import ArrayOf, DataType, read_body
 from brygga.sandbox.magento.documents import (
@@ -114,7 +116,8 @@ def create(
             amounts[prefix + "adjustment_positive"] - amounts[prefix + "adjustment_negative"]
         )
         amounts[prefix + "grand_total"] += amounts[prefix + "adjustment"]
-    problems = _problems(order, quantities, refundable, amounts["grand_total"])
+    paid_before = prepaid.take(order, amounts, "invoiced", "refunded")
+    problems = _problems(order, quantities, refundable, amounts["grand_total"], bool(paid_before))
     if problems:
         raise bad_request("Creditmemo Document Validation Error(s):\n" + "\n".join(problems))
     available = dec(order.get("base_total_paid")) - dec(order.get("base_total_refunded"))
@@ -155,6 +158,7 @@ def create(
             "items": [document_item(share, ids("creditmemo_item"), memo_id) for share in shares],
             "comments": notes if note else [],
         }
+        | ({"extension_attributes": paid_before} if paid_before else {})
     )
     back = set((arguments.get("extension_attributes") or {}).get("return_to_stock_items") or [])
     restock = [
@@ -220,8 +224,10 @@ def _problems(
     quantities: dict[int, Decimal],
     refundable: Callable[[Record], Decimal],
     grand_total: Decimal,
+    allow_zero: bool,
 ) -> list[str]:
-    """CanRefund, then the credit memo's QuantityValidator and TotalsValidator."""
+    """CanRefund, then the credit memo's QuantityValidator and TotalsValidator. A memo that
+    gift cards or store credit take in full may total zero (`setAllowZeroGrandTotal`)."""
     if order["state"] in REFUSING_STATES:
         return [f"A creditmemo can not be created when an order has a status of {order['status']}"]
     if dec(order.get("total_paid")) <= dec(order.get("total_refunded")):
@@ -232,7 +238,7 @@ def _problems(
         for item in visible_items(order)
         if quantities.get(item["item_id"], 0) > refundable(item)
     ]
-    if grand_total <= 0:
+    if grand_total < 0 or (grand_total == 0 and not allow_zero):
         problems.append("The credit memo's total must be positive.")
     return problems
 

@@ -6,7 +6,9 @@ InvoiceQuantity validators refuse with one 400 "Invoice Document Validation Erro
 wording from Magento 2.4's source, not captured live, §8). The payment methods are offline, so
 an invoice is paid at once (state 2): `total_invoiced`, `total_paid`, item `qty_invoiced` grow
 and the order moves to `processing`, or `complete` if nothing is left to invoice or ship. The
-first invoice takes all of the shipping. The result is the new id as a JSON string (§3.2).
+first invoice takes all of the shipping. An invoice takes the order's gift cards and store credit
+left before anything else, and its grand total is what the payment method paid (`prepaid`). The
+result is the new id as a JSON string (§3.2).
 `POST /V1/invoices/comments` adds a comment to an existing invoice (InvoiceCommentRepository::save,
 per the admin schema): the saved comment comes back, an unknown `parent_id` is refused with
 "Could not save the invoice comment." (wording from Magento's source), `updated_at` stays.
@@ -21,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from brygga.sandbox.magento import deviations
+from brygga.sandbox.magento import deviations, prepaid
 from brygga.sandbox.magento.auth import Access
 from brygga.sandbox.magento.data import ArrayOf, DataType, read_body
 from brygga.sandbox.magento.documents import (
@@ -114,6 +116,7 @@ def create(
         for name in ("shipping_amount", "shipping_tax_amount", "shipping_incl_tax")
     }
     amounts = totals(shares, shipping)
+    paid_before = prepaid.take(order, amounts, "amount", "invoiced")
     book(shares, COUNTERS, "qty_invoiced")
     for prefix in PREFIXES:
         for field, name in ORDER_TOTALS.items():
@@ -145,6 +148,7 @@ def create(
             "items": [document_item(share, ids("invoice_item"), invoice_id) for share in shares],
             "comments": notes,
         }
+        | ({"extension_attributes": paid_before} if paid_before else {})
     )
 
 

@@ -2,7 +2,8 @@
 
 Amounts per item come from `sales.line_amounts`; order totals add up the visible (parent-level)
 items plus shipping, in order currency and again from the base amounts, so both grand totals
-are exact sums. Guest orders (order number ending in 3) have no `customer_id`.
+are exact sums. Guest orders (order number ending in 3) have no `customer_id`. Some checkouts
+are paid partly by gift card or store credit (`prepaid`), which lowers the grand totals.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from brygga.sandbox import seed as demo
-from brygga.sandbox.magento import shop
+from brygga.sandbox.magento import prepaid, shop
 from brygga.sandbox.magento.documents import PREFIXES
 from brygga.sandbox.magento.sales import (
     DEFAULT_STATUS,
@@ -75,6 +76,7 @@ def place(
     percent = order.shipping_tax_percent
     shipping_tax = shop.money(order.shipping * percent / (100 + percent))
     totals = _totals(head, visible, order.shipping, shipping_tax)
+    paid_before = prepaid.at_checkout(head, order.number, guest, totals, ids)
     billing_id, shipping_id = ids("order_address"), ids("order_address")
     customer_id = None if guest else person["id"]
     address_id = None if guest else person["addresses"][0]["id"]
@@ -135,7 +137,7 @@ def place(
             "payment_additional_info": [{"key": "method_title", "value": PAYMENT_TITLE}],
         } | _taxes(visible, percent, shipping_tax, to_base(head, shipping_tax)) | {
             "converting_from_quote": True,
-        },
+        } | paid_before,
     }  # fmt: skip
 
 

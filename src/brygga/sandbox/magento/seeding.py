@@ -7,9 +7,10 @@ Seeded once per data directory from `seed.generate`; a restart keeps every recor
 - Stock: a source item per SKU on the `default` and `sthlm` sources.
 - Customers 1..n with one default address each.
 - Orders 1..n (`increment_id` = the demo order number, zero-padded to 9 digits), paid by check /
-  money order. One in ten (order number ending in 3) is a guest checkout: no `customer_id`, the
-  e-mail only (§4.2). Demo status PROCESSING is invoiced; SHIPPED is invoiced and shipped
-  (`complete`; shipments are not served); orders on hold are `holded`.
+  money order, some partly by gift card or store credit (`prepaid`). One in ten (order number
+  ending in 3) is a guest checkout: no `customer_id`, the e-mail only (§4.2). Demo status
+  PROCESSING is invoiced; SHIPPED is invoiced and shipped (`complete`; shipments are not
+  served); orders on hold are `holded`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ made.
   SKUs the store has, numbered after the highest `increment_id`, `new`/`pending`, built by
   `placement.place` like the seeded ones;
 - refunds: offline credit memos by `creditmemos.create`, of a whole invoiced order or of one unit
-  of one item (without shipping, back to stock if shipped);
+  of one item (without shipping, back to stock if shipped; orders paid partly by gift card or
+  store credit are refunded whole);
 - stock_changes: MSI source items, mostly deliveries, now and then a few units written off; the
   legacy stock item follows, as it reads the `default` source;
 - products: new simple products as a merchant adds them in the admin, each with a fresh style
@@ -30,7 +31,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from brygga.sandbox import seed as demo
 from brygga.sandbox.common import DecimalJSONResponse, SandboxConfig
-from brygga.sandbox.magento import creditmemos, new_products, placement
+from brygga.sandbox.magento import creditmemos, new_products, placement, prepaid
 from brygga.sandbox.magento.errors import MagentoError
 from brygga.sandbox.magento.sales import dec, visible_items
 from brygga.sandbox.magento.shop import now
@@ -201,8 +202,10 @@ def _refunds(store: DocumentStore, rng: random.Random, count: int) -> list[int]:
         open_items = [
             i for i in visible_items(order) if dec(i["qty_invoiced"]) - dec(i["qty_refunded"]) >= 1
         ]
-        if open_items and rng.random() < 0.5:  # one unit of one item
-            item = rng.choice(open_items)
+        # One unit of one item. An order paid partly by gift card is refunded whole all the same
+        # (after the same draws): a unit would mostly go back to the card, a memo of 0.
+        item = rng.choice(open_items) if open_items and rng.random() < 0.5 else None
+        if item is not None and not prepaid.paid_partly(order):
             back = [item["item_id"]] if dec(item["qty_shipped"]) > 0 else []
             body = {
                 "items": [{"order_item_id": item["item_id"], "qty": Decimal(1)}],

@@ -45,8 +45,17 @@ Record = dict[str, Any]
 DTO = "PaymentUpdateDto"
 PATH = "/v1/customerPayment"
 FIRST_NUMBER = 300001
-PAYMENT_METHODS = {"KORT": ("Kortbetalning", "1580"), "BANKGIRO": ("Bankgiro", "1930")}
-CASH_ACCOUNTS = {"1930": "Företagskonto", "1580": "Fordran kortinlösen"}
+# Gift cards redeemed in the shop are posted to the liability of unredeemed cards (BAS 2421).
+PAYMENT_METHODS = {
+    "KORT": ("Kortbetalning", "1580"),
+    "BANKGIRO": ("Bankgiro", "1930"),
+    "PRESENTKORT": ("Presentkort", "2421"),
+}
+CASH_ACCOUNTS = {
+    "1930": "Företagskonto",
+    "1580": "Fordran kortinlösen",
+    "2421": "Ej inlösta presentkort",
+}
 HEADER: dict[str, Field] = {
     "type": choice("Payment", "Prepayment"),
     "hold": FLAG,
