@@ -54,16 +54,23 @@ async def fortnox(fortnox_sandbox: SandboxProcess) -> AsyncIterator[FortnoxClien
     check.validate()
 
 
-async def fortnox_invoice(client: FortnoxClient, order_number: str, email: str) -> dict:
-    """An invoice of a shop order as Fortnox holds it, rows VAT included."""
+async def fortnox_invoice(
+    client: FortnoxClient,
+    order_number: str,
+    email: str,
+    rows: list[dict] | None = None,
+    freight: Decimal = Decimal(0),
+) -> dict:
+    """An invoice of a shop order as Fortnox holds it, rows VAT included: by default 1000.00
+    at 25 % and 200.00 at 12 %."""
     buyer = await FortnoxCustomers(client).create(customer(email), {})
-    rows = [
+    rows = rows or [
         {"Description": "Tröja", "DeliveredQuantity": "1", "Price": Decimal(1000), "VAT": 25},
         {"Description": "Bok", "DeliveredQuantity": "1", "Price": Decimal(200), "VAT": 12},
     ]
     payload = {"CustomerNumber": buyer.target_id, "Currency": "SEK", "VATIncluded": True,
                "InvoiceDate": "2025-01-02", "ExternalInvoiceReference1": order_number,
-               "InvoiceRows": rows}  # fmt: skip
+               "Freight": freight, "InvoiceRows": rows}  # fmt: skip
     return (await client.post("/3/invoices", {"Invoice": payload}))["Invoice"]
 
 
@@ -165,6 +172,86 @@ async def test_fortnox_takes_an_invoice_with_negative_rows_and_no_credit_link(fo
     ]
 
 
+async def test_fortnox_counts_credits_that_round_to_zero_kronor(fortnox):
+    """SEK totals are rounded to whole kronor (öresavrundning), so a credit of 0.01 and one of
+    0.30 both total 0 kr; the second, unlinked, has no `Credit` flag either. Both still took
+    money back: 1200.00 - 0.31 = 1199.69 is left. (Found by the posted refunds of
+    tests/e2e/test_finance_posted.py: the writer once missed them, tried Fortnox's full credit
+    on the already linked invoice and was refused.)"""
+    invoice = await fortnox_invoice(fortnox, "G-300", "noll@example.se")
+    writer = FortnoxRefunds(fortnox)
+    first = await writer.create(refund("R-300-1", "G-300", "0.01"), {})
+    second = await writer.create(refund("R-300-2", "G-300", "0.30"), {})
+    for written, credit in ((first, "true"), (second, "false")):
+        document = (await fortnox.get(f"/3/invoices/{written.target_id}"))["Invoice"]
+        assert (document["Total"], document["Credit"]) == (0, credit)
+    with pytest.raises(ConnectorError) as raised:
+        await writer.create(refund("R-300-3", "G-300", "1200.00"), {})
+    assert raised.value.error_class is ErrorClass.DATA
+    assert raised.value.message == (
+        f"refund R-300-3 of 1200.00 SEK is more than the 1199.69 left to credit on invoice "
+        f"{invoice['DocumentNumber']} of shop order G-300: the invoice is for 1200.00 and credit "
+        f"invoices {first.target_id}, {second.target_id} took back 0.31; check the refund in "
+        "the shop"
+    )
+
+
+async def test_fortnox_credits_shipping_at_the_rate_of_the_invoices_shipping_row(fortnox):
+    """Shipping at 12 % is no `Freight` (Fortnox puts 25 % on that), so the order mapping
+    books it as a row on the freight account; a refund of it is a negative row at 12 % on
+    that account, not `Freight` at 25 %. Shipping refunded 40.00 of 100.00: VAT 40 × 12/112 =
+    4.2857 → 4.29 (as `Freight` it was 40 × 25/125 = 8.00 at 25 %)."""
+    rows = [
+        {"ArticleNumber": "", "Description": "Bok", "DeliveredQuantity": "1",
+         "Price": Decimal(1000), "VAT": 12, "AccountNumber": 3002},
+        {"Description": "Frakt", "DeliveredQuantity": "1", "Price": Decimal(100), "VAT": 12,
+         "AccountNumber": 3520},
+    ]  # fmt: skip
+    await fortnox_invoice(fortnox, "G-400", "frakt@example.se", rows)
+    shipped = refund("R-400-1", "G-400", "40.00").model_copy(
+        update={"shipping": Money.of("40.00", "SEK")}
+    )
+    written = await FortnoxRefunds(fortnox).create(shipped, {})
+    credit = (await fortnox.get(f"/3/invoices/{written.target_id}"))["Invoice"]
+    assert credit_rows(credit) == [("-1", Decimal("40.00"), 12, 3520)]
+    assert (credit["Freight"], credit["FreightVAT"]) == (0, 0)
+    assert (credit["Total"], credit["TotalVAT"]) == (-40, Decimal("-4.29"))
+
+
+async def test_fortnox_takes_a_refund_of_the_rounded_total_as_a_partial_one(fortnox):
+    """An invoice of 100.40 SEK totals 100 kr after öre rounding (`RoundOff` -0.40), but the
+    shop sold 100.40. A refund of 100.00 is a partial one: a credit of 100.00, not Fortnox's
+    full credit of 100.40, and 0.40 is left. (Found by the posted refunds of
+    tests/e2e/test_finance_posted.py: a refund of lines that came to the rounded total was
+    credited in full.)"""
+    rows = [{"Description": "Mössa", "DeliveredQuantity": "1", "Price": Decimal("100.40"),
+             "VAT": 25}]  # fmt: skip
+    invoice = await fortnox_invoice(fortnox, "G-500", "avrundning@example.se", rows)
+    assert (invoice["Total"], invoice["RoundOff"]) == (100, Decimal("-0.40"))
+    writer = FortnoxRefunds(fortnox)
+    written = await writer.create(refund("R-500-1", "G-500", "100.00"), {})
+    credit = (await fortnox.get(f"/3/invoices/{written.target_id}"))["Invoice"]
+    assert credit_rows(credit) == [("-1", Decimal("100.00"), 25, 3001)]
+    assert (credit["Total"], credit["TotalVAT"]) == (-100, Decimal("-20.00"))
+    with pytest.raises(ConnectorError, match=r"more than the 0\.40 left"):
+        await writer.create(refund("R-500-2", "G-500", "0.41"), {})
+
+
+async def test_fortnox_weighs_a_freight_too_small_for_vat_at_the_freight_rate(fortnox):
+    """Freight 0.02 at Fortnox's 25 % has VAT 0.004 → 0.00, so `FreightVAT` cannot tell its
+    rate; the customer is charged VAT (SEVAT), so it is 25 %. An amount of 100.01 without lines
+    of the 100.00 + 0.02 invoice is then all at 25 %; read as 0 %, the 0.02 would take 0.02 of
+    it (100.01 × 0.02 / 100.02 = 0.019998, the largest remainder) onto a 0 % row. (Found by the
+    posted refunds of tests/e2e/test_finance_posted.py.)"""
+    rows = [{"Description": "Mössa", "DeliveredQuantity": "1", "Price": Decimal(100), "VAT": 25}]
+    invoice = await fortnox_invoice(fortnox, "G-600", "frakt2@example.se", rows, Decimal("0.02"))
+    assert (invoice["Freight"], invoice["FreightVAT"]) == (Decimal("0.02"), 0)
+    written = await FortnoxRefunds(fortnox).create(refund("R-600-1", "G-600", "100.01"), {})
+    credit = (await fortnox.get(f"/3/invoices/{written.target_id}"))["Invoice"]
+    assert credit_rows(credit) == [("-1", Decimal("100.01"), 25, 3001)]
+    assert credit["TotalVAT"] == Decimal("-20.00")  # 100.01 × 25/125 = 20.002
+
+
 # --- Visma.net -------------------------------------------------------------------------------
 
 
@@ -186,9 +273,11 @@ async def visma(
         validate(openapi, request)
 
 
-async def visma_invoice(client: VismanetClient, order_number: str, email: str, nets) -> dict:
+async def visma_invoice(
+    client: VismanetClient, order_number: str, email: str, nets, zone: str = ""
+) -> dict:
     """A released invoice of a shop order; `nets` are (VAT category, net) per line, as
-    Visma.net prices exclude VAT."""
+    Visma.net prices exclude VAT; `zone` is the invoice's VAT zone, else the customer's."""
     buyer = await VismanetCustomers(client).create(customer(email), {})
     rows = [
         {"description": f"Rad {category}", "quantity": Decimal(1), "unitPriceInCurrency": net,
@@ -197,6 +286,8 @@ async def visma_invoice(client: VismanetClient, order_number: str, email: str, n
     ]  # fmt: skip
     header = {"customerNumber": buyer.target_id, "currencyId": "SEK",
               "documentDate": "2025-01-02", "externalReference": order_number}  # fmt: skip
+    if zone:
+        header["customerVatZoneId"] = zone
     number = await client.create("/v2/customerinvoice", dto(header) | {"invoiceLines": lines(rows)})
     await client.action(f"/v1/customerinvoice/{number}/action/release")
     return await client.get(f"/v1/customerinvoice/{number}")
@@ -267,3 +358,53 @@ async def test_vismanet_puts_the_cent_no_net_can_carry_on_the_rounding_item(vism
         Decimal("2.00"), Decimal("10.02")
     )  # fmt: skip
     assert note["applications"][0]["refNbr"] == invoice["referenceNumber"]
+
+
+async def test_vismanet_credits_a_refund_of_the_whole_invoice_line_for_line(visma):
+    """The invoice of an order of 0.36 at 25 % whose shop VAT is 0.08: no net carries 0.08 on
+    0.36 - 0.08 = 0.28 (0.07), so the booking sent 0.30 (VAT 0.075 → 0.08) and -0.02 on the
+    rounding item at 0 %. Split over the invoice's positive rates, a refund of all 0.36 was
+    0.36 at 25 % with VAT 0.36 × 25/125 = 0.072 → 0.07: a cent of VAT never given back. Line
+    for line, the credit note gives back the invoice's 0.08. (Found by the posted refunds of
+    tests/e2e/test_finance_posted.py.)"""
+    nets = [("1", Decimal("0.30")), ("4", Decimal("-0.02"))]
+    invoice = await visma_invoice(visma, "GV-300", "hela@example.se", nets)
+    assert (invoice["amountInCurrency"], invoice["vatTotalInCurrency"]) == (
+        Decimal("0.36"), Decimal("0.08")
+    )  # fmt: skip
+    written = await VismanetRefunds(visma).create(refund("R-V300-1", "GV-300", "0.36"), {})
+    note = written.payload
+    assert note_lines(note) == [(None, "1", Decimal("0.30")), (None, "4", Decimal("-0.02"))]
+    assert (note["vatTotalInCurrency"], note["amountInCurrency"]) == (
+        Decimal("0.08"), Decimal("0.36")
+    )  # fmt: skip
+
+
+async def test_vismanet_credits_an_oss_invoice_in_its_zone_and_categories(visma):
+    """An OSS sale to a German consumer: zone 11, categories 11 (19 %) and 12 (7 %) from the
+    oss settings, while the customer card has the domestic zone. The credit note is in the
+    invoice's zone, at its categories. 100.00 refunded of 119.00 + 53.50 (nets 100.00 and
+    50.00): 100 × 119/172.50 = 68.985… → 68.99 at 19 %, VAT 68.99 × 19/119 = 11.015… → 11.02,
+    which net 57.97 does not carry (11.014… → 11.01) but 57.98 does, so the cent goes on the
+    rounding item at 0 %; 31.01 at 7 %, VAT 2.028… → 2.03, net 28.98 (2.028… → 2.03). (Found by
+    the posted refunds of tests/e2e/test_finance_posted.py: the split once asked for a Swedish
+    category of 19 %.)"""
+    settings = {"oss": True, "oss_vat_zones": {"DE": "11"},
+                "oss_vat_categories": {"DE": {"19": "11", "7": "12"}}}  # fmt: skip
+    nets = [("11", Decimal("100.00")), ("12", Decimal("50.00"))]
+    await visma_invoice(visma, "GV-400", "oss@example.de", nets, zone="11")
+    written = await VismanetRefunds(visma, settings).create(
+        refund("R-V400-1", "GV-400", "100.00"), {}
+    )
+    note = written.payload
+    assert note["customerVatZone"]["id"] == "11"
+    assert note_lines(note) == [
+        (None, "11", Decimal("57.98")),
+        (None, "12", Decimal("28.98")),
+        ("ROUNDING", "4", Decimal("-0.01")),
+    ]
+    assert note_vat(note)[:2] == [(19, Decimal("57.98"), Decimal("11.02")),
+                                  (7, Decimal("28.98"), Decimal("2.03"))]  # fmt: skip
+    assert (note["vatTotalInCurrency"], note["amountInCurrency"]) == (
+        Decimal("13.05"), Decimal("100.00")
+    )  # fmt: skip

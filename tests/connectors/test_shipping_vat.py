@@ -20,11 +20,11 @@ from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.totals import order_totals as fortnox_totals
 from brygga.connectors.vismanet import writers as vismanet
 from brygga.connectors.vismanet.client import VismanetClient
-from brygga.connectors.vismanet.documents import invoice_from_visma
+from brygga.connectors.vismanet.documents import credit_note_for_refund, invoice_from_visma
 from brygga.connectors.vismanet.options import Options
 from brygga.connectors.vismanet.totals import order_totals as vismanet_totals
 from brygga.engine.finance.shipping import shop_shipping
-from brygga.model import Address, Customer, Money, Order, OrderLine
+from brygga.model import Address, Customer, Money, Order, OrderLine, Refund
 from tests.support.processes import SandboxProcess, sandbox_fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
@@ -150,3 +150,28 @@ def test_vismanet_invoice_reads_shipping_item_lines_back_as_split_shipping():
         (Decimal(25), Decimal("18.86")),
         (Decimal(12), Decimal("23.59")),
     ]
+
+
+def test_vismanet_refunded_split_shipping_is_credited_at_its_rates():
+    """Refunding the whole 50.00 of shipping of that invoice: split as the invoice's shipping
+    lines are (18.86 and 23.59 net, so 50 × 18.86/42.45 = 22.21… and 27.78…, in cents 22.21
+    at 25 % and 27.79 at 12 %), not all at the first line's category."""
+    invoice = {
+        "referenceNumber": "100042", "currencyId": "EUR", "customer": {"number": "10001"},
+        "taxDetails": [{"vatRate": 25}, {"vatRate": 12}],
+        "invoiceLines": [
+            {"inventoryNumber": "NB001-01-01", "vatCode": {"id": "1"}, "amountInCurrency": 80},
+            {"inventoryNumber": "NB013-01-01", "vatCode": {"id": "2"}, "amountInCurrency": 100},
+            {"inventoryNumber": "SHIPPING", "vatCode": {"id": "1"}, "amountInCurrency": "18.86"},
+            {"inventoryNumber": "SHIPPING", "vatCode": {"id": "2"}, "amountInCurrency": "23.59"},
+        ],
+    }  # fmt: skip
+    refunded = datetime(2026, 12, 2, tzinfo=UTC)
+    refund = Refund(source_id="R1", order_reference="S102", total=eur("50.00"),
+                    shipping=eur("50.00"), created_at=refunded)  # fmt: skip
+    body = credit_note_for_refund(refund, invoice, Options())
+    lines = [(line["vatCodeId"]["value"], line["unitPriceInCurrency"]["value"])
+             for line in body["lines"]]  # fmt: skip
+    by_category = {category: price for category, price in lines if category in ("1", "2")}
+    # 22.21 at 25 % is net 17.77 (VAT 4.44); 27.79 at 12 % is net 24.81 (VAT 2.98).
+    assert by_category == {"1": Decimal("17.77"), "2": Decimal("24.81")}

@@ -1,5 +1,5 @@
 """Hypothesis strategies for shop orders across tax cases, VAT rates, currencies, discounts and
-shipping.
+shipping, and for the partial refunds a shop makes of them.
 
 Shops round VAT per line; some give their figure (Magento, Centra), and a shop's figure may
 sit a cent off Brygga's own arithmetic, as delta rounding does (Magento's total method).
@@ -11,12 +11,16 @@ Each tax case is a buyer and the rates a Swedish seller charges them: domestic, 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from hypothesis import strategies as st
 
+from brygga.engine.finance import split_refund
 from brygga.model import (
     CENT,
     Address,
@@ -26,6 +30,8 @@ from brygga.model import (
     Money,
     Order,
     OrderLine,
+    Refund,
+    RefundLine,
     Shipping,
 )
 
@@ -153,6 +159,147 @@ def orders(draw: st.DrawFn, currency: str | None = None, tax_cases: bool = False
         discounts=discounts,
         grand_total=Money(amount=total, currency=currency),
     )
+
+
+def invoiced_by_rate(order: Order) -> dict[Decimal, Decimal]:
+    """The order's gross per VAT rate as the shop booked it, VAT included."""
+    return {line.rate: line.taxable.amount + line.tax.amount for line in order.tax_lines}
+
+
+def refunded_by_rate(
+    refund: Refund,
+    rates: Mapping[str, Decimal],
+    shipping_rate: Decimal | None,
+    invoiced: Mapping[Decimal, Decimal],
+    credited: Mapping[Decimal, Decimal],
+) -> dict[Decimal, Decimal]:
+    """What a refund takes back per VAT rate, VAT included (docs/finance.md §4): returned lines
+    (`rates` by SKU) and shipping at their invoice rate, and the rest of the total split over
+    the invoice's gross per rate (`invoiced`) by the engine, after what earlier refunds
+    (`credited`) and this one's lines and shipping took back. Raises FinanceError when the
+    rest does not fit in what is left."""
+    gross: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for line in refund.lines:
+        gross[rates[line.sku]] += line.amount.amount
+    if refund.shipping is not None and refund.shipping.amount and shipping_rate is not None:
+        gross[shipping_rate] += refund.shipping.amount
+    rest = refund.total.amount - sum(gross.values(), Decimal(0))
+    if rest:
+        taken = defaultdict(Decimal, credited)
+        for rate, amount in gross.items():
+            taken[rate] += amount
+        for part in split_refund(rest, invoiced, taken):
+            gross[part.rate] += part.gross
+    return dict(gross)
+
+
+def _room(
+    invoiced: Mapping[Decimal, Decimal],
+    credited: Mapping[Decimal, Decimal],
+    taking: Mapping[Decimal, Decimal],
+    rate: Decimal,
+) -> Decimal:
+    """What is left to refund at a VAT rate."""
+    zero = Decimal(0)
+    return invoiced.get(rate, zero) - credited.get(rate, zero) - taking.get(rate, zero)
+
+
+def _up_to(draw: st.DrawFn, cap: Decimal) -> Decimal:
+    """All of `cap`, or a cent amount below it."""
+    whole = draw(st.booleans())
+    return cap if whole else Decimal(draw(st.integers(1, int(cap / CENT)))) * CENT
+
+
+@st.composite
+def refunds(draw: st.DrawFn, order: Order) -> list[Refund]:
+    """1-3 refunds of `order` as a shop makes them, oldest first: returned units of some lines
+    (at most what is left of the line and of its VAT rate; all of it or less), maybe shipping,
+    and a total that is those, more (an amount without lines), less (a deduction) or all that
+    is left; a refund may have no lines at all. Together never more than the order, except
+    that about one order in 25 ends with a refund of more than is left, which the ERP must
+    refuse."""
+    currency = order.currency
+    rates = {line.sku: line.tax_rate for line in order.lines}
+    shipping_rate = order.shipping.tax_rate if order.shipping else None
+    invoiced = invoiced_by_rate(order)
+    credited: dict[Decimal, Decimal] = defaultdict(Decimal)
+    units = {line.sku: line.quantity for line in order.lines}
+    amounts = {line.sku: line.total.amount for line in order.lines}
+    shipping_left = order.shipping.amount.amount if order.shipping else Decimal(0)
+    left = order.grand_total.amount
+    made: list[Refund] = []
+    for number in range(1, draw(st.integers(1, 3)) + 1):
+        if left < CENT:
+            break
+        taking: dict[Decimal, Decimal] = defaultdict(Decimal)  # by this refund's lines, shipping
+        room = partial(_room, invoiced, credited, taking)
+        lines = []
+        for line in draw(st.lists(st.sampled_from(order.lines), max_size=3, unique_by=id)):
+            if not units[line.sku]:
+                continue
+            quantity = Decimal(draw(st.integers(1, int(units[line.sku]))))
+            sold = (line.unit_price.amount * quantity).quantize(CENT)
+            cap = min(sold, amounts[line.sku], room(line.tax_rate))
+            if cap < CENT:
+                continue
+            amount = _up_to(draw, cap)
+            lines.append(RefundLine(sku=line.sku, quantity=quantity,
+                                    amount=Money(amount=amount, currency=currency)))  # fmt: skip
+            taking[line.tax_rate] += amount
+        shipping = None
+        if shipping_rate is not None and shipping_left >= CENT and draw(st.booleans()):
+            cap = min(shipping_left, room(shipping_rate))
+            if cap >= CENT:
+                shipping = _up_to(draw, cap)
+                taking[shipping_rate] += shipping
+        explained = sum(taking.values(), Decimal(0))
+        more = min(left - explained, sum((max(room(r), Decimal(0)) for r in invoiced), Decimal(0)))
+        kinds = ["exact"] * (explained >= CENT) + ["less"] * (explained > CENT)
+        kinds += ["more"] * (more >= CENT) + ["rest"]
+        kind = draw(st.sampled_from(kinds))
+        if kind == "exact":
+            total = explained
+        elif kind == "less":  # a deduction, e.g. a return fee
+            total = explained - Decimal(draw(st.integers(1, int((explained - CENT) / CENT)))) * CENT
+        elif kind == "more":  # an amount no line explains, e.g. goodwill
+            total = explained + Decimal(draw(st.integers(1, int(more / CENT)))) * CENT
+        else:
+            total = left
+        if total < CENT:
+            continue
+        refund = Refund(
+            source_id=f"R{number}",
+            order_reference=order.number,
+            created_at=order.created_at + timedelta(days=7 * number),
+            lines=lines,
+            shipping=Money(amount=shipping, currency=currency) if shipping else None,
+            total=Money(amount=total, currency=currency),
+        )
+        for rate, gross in refunded_by_rate(
+            refund, rates, shipping_rate, invoiced, credited
+        ).items():
+            credited[rate] += gross
+        for line in lines:
+            units[line.sku] -= line.quantity
+            amounts[line.sku] -= line.amount.amount
+        shipping_left -= shipping or Decimal(0)
+        left -= total
+        made.append(refund)
+    if draw(st.integers(0, 24)) == 12:  # one that asks for more than is left (not a bound,
+        # which Hypothesis draws often)
+        number = len(made) + 1
+        more = Decimal(draw(st.integers(1, 10_000))) * CENT
+        made.append(Refund(source_id=f"R{number}", order_reference=order.number,
+                           created_at=order.created_at + timedelta(days=7 * number),
+                           total=Money(amount=left + more, currency=currency)))  # fmt: skip
+    return made
+
+
+@st.composite
+def refunded_orders(draw: st.DrawFn) -> tuple[Order, list[Refund]]:
+    """An order of any tax case (`orders(tax_cases=True)`); some 40 % of them with refunds."""
+    order = draw(orders(tax_cases=True))
+    return order, draw(refunds(order)) if draw(st.booleans()) else []
 
 
 def sample_order(number: str, buyer: Customer, currency: str = "EUR", **fields: object) -> Order:

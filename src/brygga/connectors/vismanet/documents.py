@@ -25,6 +25,7 @@ from brygga.engine.finance import (
     nearest_net_with_vat,
     split_refund,
 )
+from brygga.engine.finance.apportion import apportion
 from brygga.model import (
     CreditNote,
     Invoice,
@@ -201,7 +202,7 @@ def credit_note_for_refund(
         row = {"inventoryNumber": line.sku, "quantity": line.quantity, "vatCodeId": category}
         pieces.append(_Piece(row, by_category.get(category, Decimal(0)), line.amount.amount))
     if refund.shipping is not None and refund.shipping.amount:
-        pieces.append(_shipping(refund.shipping.amount, invoice, options))
+        pieces += _shipping(refund.shipping.amount, invoice, options)
     rest = refund.total.amount - sum((piece.gross for piece in pieces), Decimal(0))
     if rest:
         taken: dict[Decimal, Decimal] = defaultdict(Decimal, credited or {})
@@ -245,16 +246,29 @@ def gross_by_rate(document: dict[str, Any], options: Options) -> dict[Decimal, D
     return {rate: net + erp_vat(net, rate) for rate, net in nets.items()}
 
 
-def _shipping(amount: Decimal, invoice: dict[str, Any], options: Options) -> _Piece:
-    """Refunded shipping at the VAT category of the invoice's freight line (a line without
-    item), else of its first line."""
+def _shipping(amount: Decimal, invoice: dict[str, Any], options: Options) -> list[_Piece]:
+    """Refunded shipping at the VAT categories of the invoice's freight lines (lines without an
+    item, or of the shipping item when shipping was split over several rates), split over them
+    as their amounts are; with none, at the category of the invoice's first line."""
     invoiced = invoice.get("invoiceLines") or []
-    freight = [line for line in invoiced if not line.get("inventoryNumber")] or invoiced
-    category = (freight[0].get("vatCode") or {}).get("id") if freight else None
-    category = category or options.category(None)
-    rate = rates(invoice, options).get(category) or options.rate_of(category) or Decimal(0)
-    row = {"description": "Shipping refund", "quantity": Decimal(1), "vatCodeId": category}
-    return _Piece(row, rate, amount)
+    shipping_items = ("", None, options.shipping_item)
+    freight = [line for line in invoiced if line.get("inventoryNumber") in shipping_items]
+    weights: dict[str, Decimal] = defaultdict(Decimal)
+    for line in freight or invoiced[:1]:
+        category = (line.get("vatCode") or {}).get("id") or options.category(None)
+        weights[category] += abs(Decimal(str(line.get("amountInCurrency") or 0)))
+    weights = {c: w for c, w in weights.items() if w} or {options.category(None): Decimal(1)}
+    shares = apportion(amount, weights) if amount > 0 else {next(iter(weights)): amount}
+    found = rates(invoice, options)
+    return [
+        _Piece(
+            {"description": "Shipping refund", "quantity": Decimal(1), "vatCodeId": category},
+            found.get(category) or options.rate_of(category) or Decimal(0),
+            share,
+        )
+        for category, share in shares.items()
+        if share
+    ]
 
 
 def _priced(pieces: list[_Piece], options: Options) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ both against the Visma.net invoice of the shop order."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,11 @@ from brygga.connectors.vismanet.documents import (
     credit_note_for_refund,
     gross_by_rate,
     payment_to_visma,
+    rates,
 )
 from brygga.connectors.vismanet.mapping import money
 from brygga.connectors.vismanet.options import Options
+from brygga.engine.finance import rate_key
 from brygga.engine.protocols import NO_SETTINGS, Settings, Written
 from brygga.model import Payment, PaymentStatus, Refund
 
@@ -62,7 +65,13 @@ class _Writer:
 class RefundWriter(_Writer):
     """One credit note per refund, applied to the order's invoice while it has a balance; the
     shop refund id is in `customerRefNumber`, the shop order number in `externalReference`.
-    The order's refunds together never credit more than its invoice."""
+    The order's refunds together never credit more than its invoice.
+
+    A credit note is in the invoice's VAT zone, at the VAT categories the invoice charged its
+    rates in (under OSS the destination country's, not the customer card's). A first refund of
+    the whole invoice credits it line for line, as Fortnox's full credit does: the invoice's
+    rounding line may be negative, and a split of the total over the positive rates would
+    then take back a cent more or less VAT than was charged."""
 
     entity = "refund"
     reuse_existing = False
@@ -76,9 +85,7 @@ class RefundWriter(_Writer):
 
     async def create(self, record: Refund, links: dict[str, str]) -> Written:
         invoice = await invoice_of_order(self.client, record.order_reference)
-        body = credit_note_for_refund(
-            record, invoice, self.options, await self._credited(record, invoice)
-        )
+        body = self._credit_note(record, invoice, await self._credited(record, invoice))
         balance = _open_balance(invoice)
         if balance > 0:  # a paid invoice takes no credit: the note stays open for a payout
             body["applicationLines"] = application(invoice)
@@ -102,13 +109,25 @@ class RefundWriter(_Writer):
                 "Visma.net and cannot change; correct it there",
             )
         invoice = await invoice_of_order(self.client, record.order_reference)
-        body = credit_note_for_refund(
-            record, invoice, self.options, await self._credited(record, invoice)
-        )
+        body = self._credit_note(record, invoice, await self._credited(record, invoice))
         removed = [{"lineNumber": line["lineNumber"]} for line in note.get("lines") or []]
         body["lines"] = lines(removed, "Delete") + body["lines"]
         await self.client.put(path, body)
         return Written(target_id, await self.client.get(path))
+
+    def _credit_note(
+        self, record: Refund, invoice: dict[str, Any], credited: dict[Decimal, Decimal]
+    ) -> dict[str, Any]:
+        options = _invoice_options(invoice, self.options)
+        if not credited and record.total.amount == money(Decimal(invoice["amountInCurrency"])):
+            whole = record.model_copy(update={"lines": [], "shipping": None})
+            body = credit_note_for_refund(whole, invoice, options) | {
+                "lines": lines(_invoice_lines(invoice))
+            }
+        else:
+            body = credit_note_for_refund(record, invoice, options, credited)
+        zone = (invoice.get("customerVatZone") or {}).get("id")
+        return body | dto({"customerVatZoneId": zone}) if zone else body
 
     async def _credited(self, record: Refund, invoice: dict[str, Any]) -> dict[Decimal, Decimal]:
         """The gross per VAT rate the order's other credit notes took back (they carry the
@@ -142,9 +161,38 @@ class RefundWriter(_Writer):
         return dict(credited)
 
 
+def _invoice_options(invoice: dict[str, Any], options: Options) -> Options:
+    """`options` with the VAT category the invoice used for each of its rates."""
+    used = {
+        rate_key(rate): category for category, rate in rates(invoice, options).items() if category
+    }
+    return replace(options, vat_categories=options.vat_categories | used)
+
+
+def _invoice_lines(invoice: dict[str, Any]) -> list[dict[str, Any]]:
+    """The invoice's lines as credit-note lines: the same nets at the same VAT categories."""
+    rows = []
+    for line in invoice.get("invoiceLines") or []:
+        row = {
+            "description": line.get("description") or "Credit",
+            "quantity": Decimal(line["quantity"]),
+            "unitPriceInCurrency": Decimal(line["unitPriceInCurrency"]),
+            "manualAmountInCurrency": Decimal(line["amountInCurrency"]),
+            "vatCodeId": line["vatCode"]["id"],
+        }
+        if line.get("inventoryNumber"):
+            row["inventoryNumber"] = line["inventoryNumber"]
+        rows.append(row)
+    return rows
+
+
 class PaymentWriter(_Writer):
     """Customer payments applied to the order's invoice and released; the shop's payment id
-    is the payment's `paymentRef` (§4.7)."""
+    is the payment's `paymentRef` (§4.7). What gift cards and store credit paid (method
+    "gift_card") is paid by the payment method `gift_card_payment_method` and the cash account
+    `gift_card_cash_account` (empty: the method's own), e.g. one posted to the liability of
+    unredeemed gift cards (BAS 2421); the method has no default here, the pair templates give
+    it."""
 
     entity = "payment"
     reuse_existing = False
@@ -178,7 +226,23 @@ class PaymentWriter(_Writer):
                 f"invoice {invoice['referenceNumber']} of shop order {record.order_reference} "
                 "has nothing left to pay in Visma.net; check it there",
             )
-        number = await self.client.create(PAYMENTS, payment_to_visma(record, invoice, self.options))
+        body = self._body(record, invoice)
+        try:
+            number = await self.client.create(PAYMENTS, body)
+        except ConnectorError as error:
+            if error.error_class is not ErrorClass.DATA or not record.by_gift_card:
+                raise
+            account = self.settings.get("gift_card_cash_account") or "the method's own"
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"{error.message}; gift-card payment {record.source_id} was sent with payment "
+                f"method {body['paymentMethod']['value']} (setting gift_card_payment_method) and "
+                f"cash account {account} (setting gift_card_cash_account): check both in "
+                "Visma.net, or change the settings",
+                status=error.status,
+                code=error.code,
+                payload=error.payload,
+            ) from error
         path = f"{PAYMENTS}/{number}"
         if self.options.release_documents:
             await self.client.action(f"{path}/action/release", dto({"type": "Payment"}))
@@ -193,3 +257,23 @@ class PaymentWriter(_Writer):
                 f"payment {record.source_id} is now {record.amount}; correct it in Visma.net",
             )
         return Written(target_id, payment)
+
+    def _body(self, record: Payment, invoice: dict[str, Any]) -> dict[str, Any]:
+        """The payment; a gift-card one with the gift cards' payment method and cash account
+        instead of the card payments'."""
+        body = payment_to_visma(record, invoice, self.options)
+        if not record.by_gift_card:
+            return body
+        method = self.settings.get("gift_card_payment_method")
+        if not method:
+            raise ConnectorError(
+                ErrorClass.DATA,
+                f"shop payment {record.source_id} of {record.amount} was paid by gift card or "
+                "store credit, and the setting gift_card_payment_method names no Visma.net "
+                "payment method for it; set it to the payment method of gift cards (posted to "
+                "the gift-card liability account, BAS 2421)",
+            )
+        body.pop("cashAccount", None)
+        account = self.settings.get("gift_card_cash_account")
+        means = {"paymentMethod": str(method)} | ({"cashAccount": str(account)} if account else {})
+        return body | dto(means)
