@@ -157,7 +157,7 @@ async def sync(
         unknown = set(flows or []) - {flow.name for flow in rows}
         if unknown:
             raise ValueError(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
-        plan = [(flow.id, flow.name, flow.source, flow.target) for flow in rows]
+        plan = [_FlowPlan(flow.id, flow.name, flow.source, flow.target) for flow in rows]
         settings_of = entity_settings(integration)
         integration_id = integration.id
         connections = {c.system: c.id for c in _connections(integration)}
@@ -171,15 +171,15 @@ async def sync(
         clients = open_clients(db, box, integration)
     report = SyncReport()
     try:
-        for flow_id, name, source, target in plan:
+        for flow in plan:
+            name = flow.name
             if flows and name not in flows:
                 continue
-            if source in blocked or target in blocked:
-                report.errors[name] = blocked.get(source) or blocked[target]
+            if flow.source in blocked or flow.target in blocked:
+                report.errors[name] = blocked.get(flow.source) or blocked[flow.target]
                 continue
-            plan_of_flow = _FlowPlan(flow_id, name, source, target)
             runner = _runner(
-                db, integration_id, plan_of_flow, clients, settings_of,
+                db, integration_id, flow, clients, settings_of,
                 progress=progress, reconcile=reconcile, dry_run=dry_run,
             )  # fmt: skip
             try:

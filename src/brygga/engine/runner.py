@@ -117,9 +117,10 @@ class FlowRunner:
                     position = newest
                 if held and position and held < position:
                     position = held
-            if run_id is None:
+            if self.dry_run:
                 self.planned += outcomes
             else:
+                assert run_id is not None  # every run but a dry one is recorded
                 self._commit_page(run_id, outcomes, links, position if for_cursor else None)
 
     async def retry(self, items: list[SourceRecord]) -> list[Outcome]:
@@ -149,11 +150,8 @@ class FlowRunner:
         passed = {}
         for item in mapped:
             error_id, digest = hashes.get(item.source_id, (None, None))
-            if (
-                error_id is not None
-                and item.record
-                and error_queue.fingerprint(item.record) == digest
-            ):
+            assert item.record is not None  # mapped
+            if error_id is not None and error_queue.fingerprint(item.record) == digest:
                 outcome = Outcome(item.source_id, Status.SKIPPED, source_payload=item.payload)
                 outcome.message = (
                     f"skipped in the error queue (error {error_id}); a change in the source "

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from brygga.model.address import Address
 from brygga.model.customer import Customer
-from brygga.model.money import Amount, CurrencyCode, Money, total
+from brygga.model.money import CENT, Amount, CurrencyCode, Money, total
 from brygga.model.totals import DocumentTotals
 
 TaxRate = Annotated[Amount, Field(ge=0, le=100, description="percent, e.g. 25")]
+
+
+def rounded_vat(amount: Decimal, rate: Decimal, prices_include_tax: bool) -> Decimal:
+    """The VAT in (or, with prices excluding VAT, on) an amount at `rate`, rounded half up on
+    that amount alone, as shops compute a line's VAT."""
+    divisor = 100 + rate if prices_include_tax else Decimal(100)
+    return (amount * rate / divisor).quantize(CENT, ROUND_HALF_UP)
 
 
 class OrderLine(BaseModel):
@@ -206,8 +213,7 @@ class Order(BaseModel):
         own figure where it gives one, else rounded on this amount alone, as shops do."""
         if shop_tax is not None:
             return shop_tax.amount
-        divisor = 100 + rate if self.prices_include_tax else Decimal(100)
-        return Money(amount=amount * rate / divisor, currency=self.currency).rounded().amount
+        return rounded_vat(amount, rate, self.prices_include_tax)
 
     def totals(self) -> DocumentTotals:
         """The order in the reconciliation's terms: net, VAT per rate and gross."""

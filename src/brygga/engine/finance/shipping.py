@@ -23,13 +23,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from brygga.engine.finance.apportion import apportion
 from brygga.engine.finance.booking import FinanceError
 from brygga.model import CENT, Money, Order, OrderLine, Shipping, ShippingPart
+from brygga.model.order import rounded_vat
 
 SHIPPING_VAT = ("shop", "goods")
-Vat = Callable[[Decimal, Decimal], Decimal]
+Vat = Callable[[Decimal, Decimal], Decimal]  # the VAT of an amount at a rate
 
 
 def shop_shipping(
@@ -45,7 +47,7 @@ def shop_shipping(
     net or the gross), else split over the goods' rates by their value with, then without,
     VAT, each part's VAT within a cent; else at the whole percent nearest to the shop's
     figures, which the tax-case check then judges."""
-    vat = _vat_of(prices_include_tax)
+    vat = partial(rounded_vat, prices_include_tax=prices_include_tax)
     goods = _goods_by_rate(lines, prices_include_tax)
     fields = {"description": description, "amount": amount, "tax": tax}
     for rate in sorted(goods, reverse=True):
@@ -96,11 +98,12 @@ class _Value:
 
 def _goods_by_rate(lines: Iterable[OrderLine], prices_include_tax: bool) -> dict[Decimal, _Value]:
     """Per VAT rate, the goods' value with VAT and without (lines as sold)."""
-    vat = _vat_of(prices_include_tax)
     values: dict[Decimal, _Value] = defaultdict(_Value)
     for line in lines:
         amount = line.total.amount
-        tax = line.tax.amount if line.tax is not None else vat(amount, line.tax_rate)
+        tax = rounded_vat(amount, line.tax_rate, prices_include_tax)
+        if line.tax is not None:  # the shop's own figure
+            tax = line.tax.amount
         gross = amount if prices_include_tax else amount + tax
         values[line.tax_rate].gross += gross
         values[line.tax_rate].net += gross - tax
@@ -128,16 +131,6 @@ def _split(
         )
         for rate in sorted(shares, reverse=True)
     ]
-
-
-def _vat_of(prices_include_tax: bool) -> Vat:
-    """The VAT in (or on) an amount at a rate, rounded on that amount, as shops do."""
-
-    def vat(amount: Decimal, rate: Decimal) -> Decimal:
-        divisor = 100 + rate if prices_include_tax else Decimal(100)
-        return (amount * rate / divisor).quantize(CENT, ROUND_HALF_UP)
-
-    return vat
 
 
 def _nearest_percent(amount: Decimal, tax: Decimal, prices_include_tax: bool) -> Decimal:
