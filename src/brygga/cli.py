@@ -112,6 +112,7 @@ def sync(
     json_output: bool = typer.Option(False, "--json", help="With --dry-run: print JSON"),
 ) -> None:
     """Run an integration's flows once."""
+    from brygga.engine import alert_delivery
     from brygga.engine.dry_run import planned_records
     from brygga.engine.integrations import move_cursors_back
     from brygga.engine.integrations import sync as run_sync
@@ -124,6 +125,7 @@ def sync(
     try:
         if since is not None and dry_run:
             raise ValueError("--since moves cursors for good; it cannot go with --dry-run")
+        channels = alert_delivery.Channels.from_environment()
         if since is not None:
             moved = move_cursors_back(db, integration, flow or None, since.astimezone())
             for name, position in moved.items():
@@ -144,6 +146,7 @@ def sync(
                 )
             )
         planned = planned_records(db, integration, report) if dry_run else []
+        alert_delivery.deliver(db, channels)
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from brygga.engine import alert_delivery
 from brygga.engine.integrations import ConnectionSettings, SyncReport, configure, sync
 from brygga.engine.reconcile import ReconcileReport, reconcile
 from brygga.engine.runner import Progress
@@ -155,7 +156,9 @@ class Demo:
         async def all_pairs() -> list[PairReport]:
             return await asyncio.gather(*(self._day(pair, progress) for pair in self.pairs))
 
-        return dict(zip((pair.name for pair in self.pairs), asyncio.run(all_pairs()), strict=True))
+        reports = asyncio.run(all_pairs())
+        alert_delivery.deliver(self.db, alert_delivery.Channels.from_environment())
+        return dict(zip((pair.name for pair in self.pairs), reports, strict=True))
 
     async def _day(self, pair: DemoPair, progress: Progress | None) -> PairReport:
         """Every flow runs once (refunds twice on the first day, around the late staff work),

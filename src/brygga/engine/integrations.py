@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from brygga.connectors import registry
 from brygga.connectors.http import RequestStats
-from brygga.engine import error_queue
+from brygga.engine import alert_rules, error_queue
 from brygga.engine.outcomes import Counts, Outcome
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
@@ -143,7 +143,8 @@ async def sync(
 ) -> SyncReport:
     """Run the integration's enabled flows once, in the pair's order. One client per
     connection, so both flows share its rate limit and token. A flow that stops early does
-    not stop the next one; its error is in the report. `reconcile` writes every record again,
+    not stop the next one; its error is in the report. Then the flows' alerts are checked
+    (engine.alert_rules). `reconcile` writes every record again,
     changed or not (the stock reconcile job). `dry_run` writes nothing anywhere and reports per
     record what would be written (`SyncReport.planned`)."""
     with db.session() as session:
@@ -193,6 +194,9 @@ async def sync(
         for system, client in clients.items():
             report.requests[system] = client.http.stats
             await client.aclose()
+    if not dry_run:
+        with db.session() as session:
+            alert_rules.check(session, session.get(Integration, integration_id), datetime.now(UTC))
     return report
 
 

@@ -224,9 +224,34 @@ class Alert(Base):
     integration_id: Mapped[int | None] = mapped_column(
         ForeignKey("integrations.id", ondelete="CASCADE")
     )
+    flow_id: Mapped[int | None] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # Sent by webhook or e-mail, if set up (engine.alert_delivery); a failure is kept and
+    # the sending tried again later.
+    delivered_at: Mapped[datetime | None]
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboxEvent(Base):
+    """The webhook inbox: each event a system sent, once per connection and event id, so a
+    redelivered event does nothing twice (DESIGN.md §3 invariant 3a)."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "event_id"),
+        Index(None, "handled_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[Any | None] = mapped_column(JSONType)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deliveries: Mapped[int] = mapped_column(default=1)  # how often the system sent it
+    handled_at: Mapped[datetime | None]
 
 
 class Run(Base):
