@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -110,6 +110,9 @@ def sync(
         False, "--dry-run", help="Show per record what would be written; write nothing"
     ),
     json_output: bool = typer.Option(False, "--json", help="With --dry-run: print JSON"),
+    ids: str | None = typer.Option(
+        None, "--ids", help="Re-sync only these records of one flow (source ids, comma-separated)"
+    ),
 ) -> None:
     """Run an integration's flows once."""
     from brygga.engine import alert_delivery
@@ -120,6 +123,11 @@ def sync(
     from brygga.store import Database, SecretBox, resolve_database_url
 
     console = Console(stderr=True)
+    if ids is not None:
+        if len(flow or []) != 1 or since or dry_run or reconcile:
+            console.print("[red]--ids re-syncs records of one flow: name the flow, alone[/red]")
+            raise typer.Exit(2)
+        _resync(integration, flow[0] if flow else "", ids.split(","), database, home)
     db = Database(resolve_database_url(database, home))
     db.migrate()
     try:
@@ -158,6 +166,34 @@ def sync(
         _print_planned(planned)
     console.print(summary_table(integration, report))
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _resync(
+    integration: str, flow: str, ids: list[str], database: str | None, home: Path
+) -> NoReturn:
+    """`sync --ids`: each record's outcome, then the ids the source did not give."""
+    from brygga.engine.integrations import resync
+    from brygga.engine.outcomes import Status
+    from brygga.store import Database, SecretBox, resolve_database_url
+
+    console, out = Console(stderr=True), Console()
+    db = Database(resolve_database_url(database, home))
+    db.migrate()
+    try:
+        done = asyncio.run(resync(db, SecretBox.from_environment(home), integration, flow, ids))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    for outcome in done.outcomes:
+        target = f" → {outcome.target_id}" if outcome.target_id else ""
+        message = f": {outcome.message}" if outcome.message else ""
+        out.print(f"{flow} {outcome.source_id}{target}: {outcome.status.value}{message}")
+    if done.missing:
+        console.print(f"[red]not found in the source: {', '.join(done.missing)}[/red]")
+    failed = done.missing or any(o.status is Status.FAILED for o in done.outcomes)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _print_planned(planned: list[dict[str, object]]) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from brygga.connectors import registry
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.engine.protocols import NO_SETTINGS, SourceRecord
+from brygga.engine.protocols import NO_SETTINGS, Fetches, SourceRecord
 from tests.connectors.cases import ConnectorCase
 from tests.support.processes import SandboxProcess, start_sandbox
 
@@ -80,6 +80,28 @@ async def test_reads_a_closed_range_since_a_cursor(case: ConnectorCase, client: 
     assert {r.source_id for r in earlier} == {
         r.source_id for r in everything if r.position <= boundary
     }
+
+
+async def test_a_stream_that_fetches_by_id_gives_exactly_the_records_asked_for(
+    case: ConnectorCase, client: Any
+) -> None:
+    fetching = [
+        entity
+        for entity in registry.system(case.system).streams
+        if isinstance(registry.stream(case.system, entity, client, NO_SETTINGS), Fetches)
+    ]
+    for entity in fetching:
+        stream = registry.stream(case.system, entity, client, NO_SETTINGS)
+        everything = [r async for page in stream.pages(None, datetime.now(UTC)) for r in page]
+        chosen = {record.source_id: record for record in everything[1:4]}
+        assert chosen, f"the {case.system} sandbox seeds {entity} records to fetch"
+        unknown = "987654321"  # an id of the right shape that no record has
+        fetched = await stream.fetch([*chosen, unknown])
+        assert sorted(r.source_id for r in fetched) == sorted(chosen), entity
+        for record in fetched:
+            assert record.record == chosen[record.source_id].record, (entity, record.source_id)
+    if case.system in ("centra", "magento"):  # the shops' order streams fetch by id
+        assert "order" in fetching
 
 
 async def test_a_written_record_is_found_again_by_its_external_reference(

@@ -2,7 +2,6 @@
 on loopback (an HTTP receiver and an SMTP server, aiosmtpd)."""
 
 import json
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from brygga.engine import alert_delivery, alert_rules
 from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure
+from brygga.sandbox.processes import free_port
 from brygga.store import (
     Alert,
     Database,
@@ -185,10 +185,8 @@ class Mailbox:
 @pytest.fixture
 def smtp_server():
     mailbox = Mailbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it cannot take port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    # aiosmtpd connects to its own port to see it is up, so it cannot be given port 0.
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, mailbox
     controller.stop()

@@ -14,7 +14,7 @@ from brygga.connectors import registry
 from brygga.connectors.http import RequestStats
 from brygga.engine import alert_rules, error_queue
 from brygga.engine.outcomes import Counts, Outcome
-from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord
+from brygga.engine.protocols import Dependency, Fetches, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
 from brygga.pairs import ENTITIES, pair_template
 from brygga.store import (
@@ -304,6 +304,60 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
             for client in clients.values():
                 await client.aclose()
     return sorted(results, key=lambda retried: retried.error_id)
+
+
+@dataclass
+class Resynced:
+    """A re-sync by id: each found record's outcome, and the ids the source did not give."""
+
+    outcomes: list[Outcome]
+    missing: list[str]
+
+
+async def resync(
+    db: Database, box: SecretBox, integration_name: str, flow_name: str, source_ids: list[str]
+) -> Resynced:
+    """Read the given records of one flow from the source again and write each to the target,
+    changed or not, without moving the flow's cursor. Idempotent like any run: a record in the
+    target is updated through its cross-reference, never created twice."""
+    wanted = list(dict.fromkeys(source_id.strip() for source_id in source_ids if source_id))
+    if not wanted:
+        raise ValueError("name at least one record id to re-sync")
+    with db.session() as session:
+        integration = integration_named(session, integration_name)
+        flow = next((f for f in integration.flows if f.name == flow_name), None)
+        if flow is None:
+            raise ValueError(f"{integration_name} has no flow {flow_name}")
+        blocked = [c.name for c in _connections(integration) if c.status == RECONNECT_REQUIRED]
+        if blocked:
+            raise ValueError(f"connection {blocked[0]} needs reconnecting; see `brygga alerts`")
+        plan = _FlowPlan(flow.id, flow.name, flow.source, flow.target)
+        settings_of = entity_settings(integration)
+        integration_id = integration.id
+        clients = open_clients(db, box, integration)
+    try:
+        runner = _runner(db, integration_id, plan, clients, settings_of, reconcile=True)
+        found = await _fetch(runner.spec.stream, wanted)
+        outcomes = await runner.retry(found) if found else []
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    given = {record.source_id for record in found}
+    return Resynced(outcomes, [source_id for source_id in wanted if source_id not in given])
+
+
+async def _fetch(stream: Any, wanted: list[str]) -> list[SourceRecord]:
+    """The wanted records of a stream: fetched by id where the stream can, else found by
+    reading it from the start."""
+    chosen = set(wanted)
+    if isinstance(stream, Fetches):
+        return [record for record in await stream.fetch(wanted) if record.source_id in chosen]
+    found: dict[str, SourceRecord] = {}
+    async for page in stream.pages(None, datetime.now(UTC)):
+        found |= {record.source_id: record for record in page if record.source_id in chosen}
+        if len(found) == len(chosen):
+            break
+    return list(found.values())
 
 
 def move_cursors_back(

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -43,6 +43,15 @@ class Stream(Protocol):
     def pages(
         self, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[SourceRecord]]: ...
+
+
+@runtime_checkable
+class Fetches(Protocol):
+    """A stream that can read given records by source id (a re-sync by id, the record an event
+    names) without reading the rest. Optional: without it, the engine reads the whole stream
+    and keeps those records."""
+
+    async def fetch(self, source_ids: list[str]) -> list[SourceRecord]: ...
 
 
 @dataclass

@@ -124,8 +124,8 @@ class FlowRunner:
                 self._commit_page(run_id, outcomes, links, position if for_cursor else None)
 
     async def retry(self, items: list[SourceRecord]) -> list[Outcome]:
-        """Write `items` again (the error queue's retry), as one page, without moving the
-        cursor; operator skips do not apply, since the operator asked."""
+        """Write `items` now, as one page, without moving the cursor: the error queue's retry
+        and a re-sync by id. Operator skips do not apply, since the operator asked."""
         run_id = self._start_run()
         try:
             results = [await self._sync(item) for item in items]

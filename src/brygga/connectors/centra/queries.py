@@ -7,6 +7,26 @@ fragment Address on Address {
 }
 """
 
+ORDER = (
+    """
+fragment Order on Order {
+  __typename id number status createdAt
+  grandTotal { value currency { code } conversionRate }
+  totals { shipping { value } shippingTaxIncluded { value } }
+  lines {
+    id productName size quantity taxPercent
+    unitPrice { value } unitOriginalPrice { value }
+    lineValue { value } netValue: lineValue(includingTax: false) { value }
+    productSize { SKU EAN }
+  }
+  billingAddress { ...Address }
+  shippingAddress { ...Address }
+  ... on DirectToConsumerOrder { customer { id email firstName lastName phoneNumber } }
+}
+"""
+    + ADDRESS
+)
+
 ORDERS = (
     """
 query Orders($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
@@ -15,23 +35,25 @@ query Orders($from: DateTimeTz!, $to: DateTimeTz!, $limit: Int!, $page: Int!) {
     sort: [number_ASC]
     limit: $limit
     page: $page
-  ) {
-    __typename id number status createdAt
-    grandTotal { value currency { code } conversionRate }
-    totals { shipping { value } shippingTaxIncluded { value } }
-    lines {
-      id productName size quantity taxPercent
-      unitPrice { value } unitOriginalPrice { value }
-      lineValue { value } netValue: lineValue(includingTax: false) { value }
-      productSize { SKU EAN }
-    }
-    billingAddress { ...Address }
-    shippingAddress { ...Address }
-    ... on DirectToConsumerOrder { customer { id email firstName lastName phoneNumber } }
-  }
+  ) { ...Order }
 }
 """
-    + ADDRESS
+    + ORDER
+)
+
+# Given orders again (a re-sync by id, or the order an event names).
+ORDERS_BY_NUMBER = (
+    """
+query OrdersByNumber($numbers: [Int!]!, $limit: Int!, $page: Int!) {
+  orders(
+    where: { number: $numbers, storeType: DIRECT_TO_CONSUMER }
+    sort: [number_ASC]
+    limit: $limit
+    page: $page
+  ) { ...Order }
+}
+"""
+    + ORDER
 )
 
 CUSTOMERS = (

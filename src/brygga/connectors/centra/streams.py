@@ -16,7 +16,13 @@ from brygga.connectors.centra.mapping import (
     payment_from_centra,
     refund_from_centra,
 )
-from brygga.connectors.centra.queries import CAPTURES, CUSTOMERS, ORDERS, RETURNS
+from brygga.connectors.centra.queries import (
+    CAPTURES,
+    CUSTOMERS,
+    ORDERS,
+    ORDERS_BY_NUMBER,
+    RETURNS,
+)
 from brygga.engine.protocols import NO_SETTINGS, Settings, SourceRecord
 
 PAGE_SIZE = 100
@@ -62,12 +68,26 @@ class OrdersStream(_Stream):
     ) -> AsyncIterator[list[SourceRecord]]:
         variables = self._created(since or BEGINNING, until)
         async for orders in self.client.pages(ORDERS, "orders", variables, PAGE_SIZE):
-            records = []
-            for order in orders:
-                record = _record(str(order.get("number")), order, order_from_centra)
-                record.position = datetime.fromisoformat(order["createdAt"])
-                records.append(record)
-            yield records
+            yield [self._order(order) for order in orders]
+
+    async def fetch(self, source_ids: list[str]) -> list[SourceRecord]:
+        """The orders with these numbers that Centra shows (not those on hold, §4.1)."""
+        try:
+            numbers = sorted({int(source_id) for source_id in source_ids})
+        except ValueError:
+            raise ValueError("Centra order numbers are whole numbers") from None
+        variables = {"numbers": numbers, "limit": PAGE_SIZE}
+        return [
+            self._order(order)
+            async for orders in self.client.pages(ORDERS_BY_NUMBER, "orders", variables, PAGE_SIZE)
+            for order in orders
+        ]
+
+    @staticmethod
+    def _order(order: dict[str, Any]) -> SourceRecord:
+        record = _record(str(order.get("number")), order, order_from_centra)
+        record.position = datetime.fromisoformat(order["createdAt"])
+        return record
 
 
 class CustomersStream(_Stream):

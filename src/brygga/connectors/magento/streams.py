@@ -108,6 +108,15 @@ class OrdersStream(_Stream):
             for order in items
         ]
 
+    async def fetch(self, source_ids: list[str]) -> list[SourceRecord]:
+        """The orders with these increment ids (of the store, if set), whatever their state:
+        asked for by name."""
+        criteria = Criteria().where("increment_id", ",".join(sorted(set(source_ids))), "in")
+        store_id = self.settings.get("store_id")
+        if store_id is not None:
+            criteria = criteria.where("store_id", str(store_id))
+        return await self.records(await self.client.everything(self.path, criteria))
+
 
 class CustomersStream(_Stream):
     entity = "customer"
