@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -16,7 +15,7 @@ from rich.table import Table
 
 from brygga.engine import error_queue
 from brygga.engine.error_queue import Filter, QueueError
-from brygga.store import Database, RecordError, SecretBox, resolve_database_url
+from brygga.store import Database, SecretBox, resolve_database_url
 
 errors_app = typer.Typer(
     no_args_is_help=True, help="The error queue: records whose latest write failed."
@@ -29,7 +28,6 @@ FLOW = typer.Option(None, "--flow", help="Only this flow, e.g. orders")
 CLASS = typer.Option(None, "--class", help="Only this error class, e.g. data")
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], help="Only errors failing since this day")
 JSON = typer.Option(False, "--json", help="Print JSON")
-EDIT_HELP = 'A JSON file with the corrected record ("record" of `show --json`); one error id only'
 EDIT_HELP = 'A JSON file with the corrected record ("record" of `show --json`); one error id only'
 
 
@@ -64,32 +62,6 @@ def _filter(
     )
 
 
-def summary(row: RecordError) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "integration": row.flow.integration.name,
-        "flow": row.flow.name,
-        "source_id": row.source_id,
-        "status": row.status,
-        "class": row.error_class,
-        "message": row.message,
-        "attempts": row.attempts,
-        "first_failed_at": row.first_failed_at.isoformat(),
-        "last_failed_at": row.last_failed_at.isoformat(),
-        "resolution": row.resolution,
-    }
-
-
-def detail(row: RecordError) -> dict[str, Any]:
-    return summary(row) | {
-        "record_type": row.record_type,
-        "record": row.record,
-        "edited_record": row.edited_record,
-        "source_payload": row.source_payload,
-        "target_payload": row.target_payload,
-    }
-
-
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(f"[red]{message}[/red]")
     return typer.Exit(2)
@@ -114,7 +86,7 @@ def list_errors(
             )
         except QueueError as exc:
             raise _fail(str(exc)) from None
-        found = [summary(row) for row in rows]
+        found = [error_queue.summary(row) for row in rows]
     if json_output:
         print(json.dumps(found, indent=2))
         return
@@ -140,7 +112,7 @@ def show_error(
             (row,) = error_queue.find(session, Filter(status=None, ids=(error_id,)))
         except QueueError as exc:
             raise _fail(str(exc)) from None
-        shown = detail(row)
+        shown = error_queue.detail(row)
     if json_output:
         print(json.dumps(shown, indent=2, default=str))  # Decimal amounts as exact strings
         return

@@ -156,3 +156,31 @@ def record_of(row: RecordError, data: Any | None = None) -> BaseModel:
         return model.model_validate(chosen)
     except ValidationError as exc:
         raise QueueError(f"the edited {row.record_type} is not valid: {exc}") from None
+
+
+def summary(row: RecordError) -> dict[str, Any]:
+    """An error as the CLI and the REST API show it in a list."""
+    return {
+        "id": row.id,
+        "integration": row.flow.integration.name,
+        "flow": row.flow.name,
+        "source_id": row.source_id,
+        "status": row.status,
+        "class": row.error_class,
+        "message": row.message,
+        "attempts": row.attempts,
+        "first_failed_at": row.first_failed_at.isoformat(),
+        "last_failed_at": row.last_failed_at.isoformat(),
+        "resolution": row.resolution,
+    }
+
+
+def detail(row: RecordError) -> dict[str, Any]:
+    """An error with its record and payloads: what an operator edits and retries."""
+    return summary(row) | {
+        "record_type": row.record_type,
+        "record": row.record,
+        "edited_record": row.edited_record,
+        "source_payload": row.source_payload,
+        "target_payload": row.target_payload,
+    }

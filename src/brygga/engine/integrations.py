@@ -35,6 +35,10 @@ DEPENDENCIES = {"order": [("customer", lambda order: order.customer)]}
 DEFAULT_LOOKBACK = timedelta(hours=1)
 
 
+class NotFound(ValueError):
+    """No integration, or no such flow in it, by the name given."""
+
+
 @dataclass
 class SyncReport:
     """Counts per flow that ran to its end, the error of each flow that stopped early, and
@@ -157,7 +161,7 @@ async def sync(
         )
         unknown = set(flows or []) - {flow.name for flow in rows}
         if unknown:
-            raise ValueError(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
+            raise NotFound(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
         plan = [_FlowPlan(flow.id, flow.name, flow.source, flow.target) for flow in rows]
         settings_of = entity_settings(integration)
         integration_id = integration.id
@@ -327,7 +331,7 @@ async def resync(
         integration = integration_named(session, integration_name)
         flow = next((f for f in integration.flows if f.name == flow_name), None)
         if flow is None:
-            raise ValueError(f"{integration_name} has no flow {flow_name}")
+            raise NotFound(f"{integration_name} has no flow {flow_name}")
         blocked = [c.name for c in _connections(integration) if c.status == RECONNECT_REQUIRED]
         if blocked:
             raise ValueError(f"connection {blocked[0]} needs reconnecting; see `brygga alerts`")
@@ -375,7 +379,7 @@ def move_cursors_back(
         chosen = {flow.name: flow for flow in integration.flows}
         unknown = set(flows or []) - set(chosen)
         if unknown:
-            raise ValueError(f"{integration_name} has no flow {', '.join(sorted(unknown))}")
+            raise NotFound(f"{integration_name} has no flow {', '.join(sorted(unknown))}")
         for name in flows or sorted(chosen):
             cursor = session.get(Cursor, chosen[name].id)
             position = datetime.fromisoformat(cursor.value["position"]) if cursor else None
@@ -414,7 +418,7 @@ def _refused_connections(
 def integration_named(session: Session, name: str) -> Integration:
     integration = session.scalar(select(Integration).where(Integration.name == name))
     if integration is None:
-        raise ValueError(f"no integration called {name!r}")
+        raise NotFound(f"no integration called {name!r}")
     return integration
 
 

@@ -1,10 +1,12 @@
 """Brygga's state: connections, integrations, flows, cursors, cross-references and runs."""
 
+from brygga.store import api_tokens
 from brygga.store.connections import connection_credentials, save_connection
 from brygga.store.database import Database, resolve_database_url
 from brygga.store.secrets import SecretBox, SecretKeyMismatch
 from brygga.store.tables import (
     Alert,
+    ApiToken,
     Base,
     Connection,
     CrossReference,
@@ -19,6 +21,7 @@ from brygga.store.tables import (
 
 __all__ = [
     "Alert",
+    "ApiToken",
     "Base",
     "Connection",
     "CrossReference",
@@ -32,6 +35,7 @@ __all__ = [
     "Run",
     "SecretBox",
     "SecretKeyMismatch",
+    "api_tokens",
     "connection_credentials",
     "resolve_database_url",
     "save_connection",

@@ -254,6 +254,20 @@ class InboxEvent(Base):
     handled_at: Mapped[datetime | None]
 
 
+class ApiToken(Base):
+    """A token for the REST API. Only its SHA-256 is kept: the token is 32 random bytes, so a
+    fast hash suffices (a password, guessable, would need a slow one)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class Run(Base):
     """One sync of one flow, with counts per outcome (invariant 8)."""
 

@@ -1,0 +1,78 @@
+"""`brygga serve` (the REST API) and `brygga token` (its API tokens)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from brygga.store import Database, SecretBox, api_tokens, resolve_database_url
+
+token_app = typer.Typer(no_args_is_help=True, help="API tokens for the REST API.")
+
+HOME = typer.Option(Path(".brygga"), help="Directory for Brygga's state")
+DATABASE = typer.Option(None, help="Database URL or SQLite file (default: HOME/brygga.db)")
+
+
+def _database(database: str | None, home: Path) -> Database:
+    db = Database(resolve_database_url(database, home))
+    db.migrate()
+    return db
+
+
+@token_app.command("create")
+def create_token(
+    name: str = typer.Argument(..., help="Who or what uses it, e.g. erp-team-scripts"),
+    database: str | None = DATABASE,
+    home: Path = HOME,
+) -> None:
+    """Print a new API token; it is shown this once, so store it in your secret manager."""
+    db = _database(database, home)
+    try:
+        with db.session() as session:
+            token = api_tokens.issue(session, name)
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    print(token)
+
+
+@token_app.command("revoke")
+def revoke_token(
+    name: str = typer.Argument(..., help="The token's name"),
+    database: str | None = DATABASE,
+    home: Path = HOME,
+) -> None:
+    """Refuse the token from now on."""
+    db = _database(database, home)
+    try:
+        with db.session() as session:
+            api_tokens.revoke(session, name)
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    Console(stderr=True).print(f"revoked {name}")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
+    port: int = typer.Option(8000, help="TCP port"),
+    database: str | None = DATABASE,
+    home: Path = HOME,
+) -> None:
+    """Serve the REST API (OpenAPI at /api/openapi.json); every route needs an API token."""
+    import uvicorn
+
+    from brygga.web.app import create_app
+
+    db = _database(database, home)
+    Console(stderr=True).print(f"Brygga API at http://{host}:{port}/api/docs")
+    try:
+        uvicorn.run(create_app(db, SecretBox.from_environment(home)), host=host, port=port)
+    finally:
+        db.dispose()

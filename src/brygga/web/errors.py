@@ -1,0 +1,159 @@
+"""`/api/errors`: the error queue (DESIGN.md §3.6) for scripts and, later, the dashboard. The
+same operations as `brygga errors`: list, show, retry (as it was or edited), skip, in bulk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from brygga.engine import error_queue
+from brygga.engine.error_queue import Filter, QueueError
+from brygga.engine.integrations import Retried, retry_errors
+from brygga.store import Database
+from brygga.web import UNPROCESSABLE
+
+router = APIRouter(prefix="/api/errors", tags=["error queue"])
+
+
+class ErrorSummary(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    integration: str
+    flow: str
+    source_id: str
+    status: str
+    error_class: str = Field(alias="class")
+    message: str
+    attempts: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+    resolution: str | None
+
+
+class ErrorDetail(ErrorSummary):
+    record_type: str | None
+    record: Any
+    edited_record: Any
+    source_payload: Any
+    target_payload: Any
+
+
+class Selection(BaseModel):
+    """Open errors to act on in bulk: every filter given must match."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    integration: str | None = None
+    flow: str | None = None
+    error_class: str | None = Field(None, alias="class")
+    since: datetime | None = None
+
+    def filter(self) -> Filter:
+        return Filter(self.integration, self.flow, self.error_class, since=self.since)
+
+
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record: dict[str, Any] | None = Field(
+        None, description="The corrected record (`record` of GET /api/errors/{id}), if edited"
+    )
+
+
+class SkipRequest(Selection):
+    reason: str = ""
+
+
+class RetryResult(BaseModel):
+    error_id: int
+    integration: str
+    flow: str
+    source_id: str
+    status: str
+    message: str | None
+
+
+@router.get("", response_model=list[ErrorSummary], response_model_by_alias=True)
+def list_errors(
+    request: Request,
+    integration: str | None = None,
+    flow: str | None = None,
+    error_class: str | None = Query(None, alias="class"),
+    state: str = Query("open", alias="status", description="open, resolved, skipped or all"),
+    since: datetime | None = None,
+) -> list[dict[str, Any]]:
+    wanted = Filter(integration, flow, error_class, None if state == "all" else state, since)
+    with _db(request).session() as session:
+        return [error_queue.summary(row) for row in _find(session, wanted)]
+
+
+@router.get("/{error_id}", response_model=ErrorDetail, response_model_by_alias=True)
+def show_error(request: Request, error_id: int) -> dict[str, Any]:
+    with _db(request).session() as session:
+        return error_queue.detail(_one(session, error_id))
+
+
+@router.post("/{error_id}/retry", response_model=RetryResult)
+async def retry_error(request: Request, error_id: int, body: RetryRequest | None = None) -> Retried:
+    """Write the error's record again (with `record`, the operator's edit, kept for later
+    retries too). A success resolves the error; a failure counts another attempt."""
+    db = _db(request)
+    with db.session() as session:
+        row = _one(session, error_id)
+        if body is not None and body.record is not None:
+            try:
+                error_queue.edit(row, body.record)
+            except QueueError as exc:
+                raise HTTPException(UNPROCESSABLE, str(exc)) from None
+    (result,) = await retry_errors(db, request.app.state.box, Filter(status=None, ids=(error_id,)))
+    return result
+
+
+@router.post("/retry", response_model=list[RetryResult])
+async def retry_selected(request: Request, selection: Selection) -> list[Retried]:
+    """Retry every open error the selection matches (e.g. after fixing the setting their
+    message names)."""
+    try:
+        return await retry_errors(_db(request), request.app.state.box, selection.filter())
+    except QueueError as exc:
+        raise HTTPException(UNPROCESSABLE, str(exc)) from None
+
+
+@router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
+def skip_error(request: Request, error_id: int, body: SkipRequest | None = None) -> dict[str, Any]:
+    """Stop trying the record until it changes in the source."""
+    with _db(request).session() as session:
+        row = _one(session, error_id)
+        error_queue.skip(session, [row], body.reason if body else "")
+        return error_queue.summary(row)
+
+
+@router.post("/skip", response_model=list[ErrorSummary], response_model_by_alias=True)
+def skip_selected(request: Request, body: SkipRequest) -> list[dict[str, Any]]:
+    with _db(request).session() as session:
+        rows = _find(session, body.filter())
+        error_queue.skip(session, rows, body.reason)
+        return [error_queue.summary(row) for row in rows]
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _find(session: Any, wanted: Filter) -> list[Any]:
+    try:
+        return error_queue.find(session, wanted)
+    except QueueError as exc:
+        raise HTTPException(UNPROCESSABLE, str(exc)) from None
+
+
+def _one(session: Any, error_id: int) -> Any:
+    try:
+        (row,) = error_queue.find(session, Filter(status=None, ids=(error_id,)))
+    except QueueError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return row
