@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from brygga.store import Database, SecretBox, api_tokens, resolve_database_url
 
@@ -21,6 +24,20 @@ def _database(database: str | None, home: Path) -> Database:
     return db
 
 
+@contextmanager
+def _tokens(database: str | None, home: Path) -> Iterator[Session]:
+    """A session on the tokens; a refusal (ValueError) ends the command with its reason."""
+    db = _database(database, home)
+    try:
+        with db.session() as session:
+            yield session
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+
+
 @token_app.command("create")
 def create_token(
     name: str = typer.Argument(..., help="Who or what uses it, e.g. erp-team-scripts"),
@@ -28,15 +45,8 @@ def create_token(
     home: Path = HOME,
 ) -> None:
     """Print a new API token; it is shown this once, so store it in your secret manager."""
-    db = _database(database, home)
-    try:
-        with db.session() as session:
-            token = api_tokens.issue(session, name)
-    except ValueError as exc:
-        Console(stderr=True).print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
+    with _tokens(database, home) as session:
+        token = api_tokens.issue(session, name)
     print(token)
 
 
@@ -47,15 +57,8 @@ def revoke_token(
     home: Path = HOME,
 ) -> None:
     """Refuse the token from now on."""
-    db = _database(database, home)
-    try:
-        with db.session() as session:
-            api_tokens.revoke(session, name)
-    except ValueError as exc:
-        Console(stderr=True).print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    finally:
-        db.dispose()
+    with _tokens(database, home) as session:
+        api_tokens.revoke(session, name)
     Console(stderr=True).print(f"revoked {name}")
 
 

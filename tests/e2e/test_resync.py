@@ -10,93 +10,70 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from brygga.demo import connection_settings
 from brygga.engine.integrations import (
-    ConnectionSettings,
-    configure,
     integration_named,
     open_clients,
     resync,
     sync,
 )
 from brygga.engine.outcomes import Status
-from brygga.store import Cursor, Database, Flow, SecretBox
-from tests.support.processes import SandboxProcess, start_sandbox
+from brygga.store import Cursor, Flow
+from tests.support.integrations import SandboxIntegration as Setup
+from tests.support.integrations import sandbox_integration
 
 NAME = "resync-test"
 
 
-@dataclass
-class Setup:
-    home: Path
-    db: Database
-    box: SecretBox
-    centra: SandboxProcess
-    fortnox: SandboxProcess
+def cursor_of(setup: Setup, flow: str) -> Any:
+    with setup.db.session() as session:
+        flow_id = session.scalar(select(Flow.id).where(Flow.name == flow))
+        found = session.get(Cursor, flow_id)
+        return found.value if found else None
 
-    def cursor(self, flow: str) -> Any:
-        with self.db.session() as session:
-            flow_id = session.scalar(select(Flow.id).where(Flow.name == flow))
-            cursor = session.get(Cursor, flow_id)
-            return cursor.value if cursor else None
 
-    def fortnox_orders(self) -> list[dict[str, Any]]:
-        return self.fortnox.state()["orders"]
+def fortnox_orders(setup: Setup) -> list[dict[str, Any]]:
+    return setup.erp.state()["orders"]
 
-    async def edit_in_fortnox(self, document_number: str, change: dict[str, Any]) -> None:
-        """What a person in Fortnox does, through the API with the integration's own grant."""
-        with self.db.session() as session:
-            clients = open_clients(self.db, self.box, integration_named(session, NAME))
-        try:
-            path = f"/3/orders/{document_number}"
-            await clients["fortnox"].http.request("PUT", path, json={"Order": change})
-        finally:
-            for client in clients.values():
-                await client.aclose()
+
+async def edit_in_fortnox(setup: Setup, document_number: str, change: dict[str, Any]) -> None:
+    """What a person in Fortnox does, through the API with the integration's own grant."""
+    with setup.db.session() as session:
+        clients = open_clients(setup.db, setup.box, integration_named(session, NAME))
+    try:
+        path = f"/3/orders/{document_number}"
+        await clients["fortnox"].http.request("PUT", path, json={"Order": change})
+    finally:
+        for client in clients.values():
+            await client.aclose()
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    centra = start_sandbox("centra", tmp_path_factory.mktemp("centra"), "--no-rate-limit",
-                           "--orders", "8")  # fmt: skip
-    fortnox = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    home = tmp_path_factory.mktemp("home")
-    db = Database(f"sqlite:///{home / 'brygga.db'}")
-    db.migrate()
-    box = SecretBox.from_environment(home)
-    shop, erp = (
-        ConnectionSettings(system, system, sandbox.base_url,
-                           connection_settings(sandbox, rate_limit=False))
-        for system, sandbox in (("centra", centra), ("fortnox", fortnox))
-    )  # fmt: skip
-    configure(db, box, name=NAME, pair="centra-fortnox", shop=shop, erp=erp)
-    report = asyncio.run(sync(db, box, NAME, flows=["customers", "orders"]))
-    assert report.ok and report.flows["orders"].created >= 5, report
-    yield Setup(home, db, box, centra, fortnox)
-    db.dispose()
-    centra.stop()
-    fortnox.stop()
+    with sandbox_integration(tmp_path_factory, "centra", "fortnox", "--orders", "8") as sandboxes:
+        sandboxes.configure(NAME, "centra-fortnox")
+        report = asyncio.run(sync(sandboxes.db, sandboxes.box, NAME, flows=["customers", "orders"]))
+        assert report.ok and report.flows["orders"].created >= 5, report
+        yield sandboxes
 
 
 def brygga_sync(setup: Setup, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "brygga", "sync", NAME, *args, "--home", str(setup.home)]
+    home = str(setup.home)
+    command = [sys.executable, "-m", "brygga", "sync", NAME, *args, "--home", home]
     env = os.environ | {"BRYGGA_DATABASE_URL": ""}
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_an_order_edited_in_the_erp_is_written_again_on_request(setup: Setup):
-    order = setup.fortnox_orders()[0]
+    order = fortnox_orders(setup)[0]
     number, document = order["ExternalInvoiceReference1"], order["DocumentNumber"]
     city = order["DeliveryCity"]
-    asyncio.run(setup.edit_in_fortnox(document, {"DeliveryCity": "Fel stad"}))
-    cursor = setup.cursor("orders")
+    asyncio.run(edit_in_fortnox(setup, document, {"DeliveryCity": "Fel stad"}))
+    cursor = cursor_of(setup, "orders")
 
     # A normal run sees nothing new in Centra, so the edit stays.
     report = asyncio.run(sync(setup.db, setup.box, NAME, flows=["orders"]))
@@ -107,23 +84,25 @@ def test_an_order_edited_in_the_erp_is_written_again_on_request(setup: Setup):
     assert done.returncode == 1, done.stdout + done.stderr  # one id is unknown
     assert f"orders {number} → {document}: updated" in done.stdout
     assert "not found in the source: 999999" in done.stderr
-    orders = [o for o in setup.fortnox_orders() if o["ExternalInvoiceReference1"] == number]
+    orders = [o for o in fortnox_orders(setup) if o["ExternalInvoiceReference1"] == number]
     assert len(orders) == 1 and orders[0]["DeliveryCity"] == city
-    assert setup.cursor("orders") == cursor
+    assert cursor_of(setup, "orders") == cursor
 
     again = brygga_sync(setup, "orders", "--ids", number)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert len(_by_number(setup)) == len(setup.fortnox_orders())  # still one order each
+    assert len(_by_number(setup)) == len(fortnox_orders(setup))  # still one order each
 
 
-def test_a_stream_without_fetch_by_id_is_read_through_for_the_records_asked_for(setup: Setup):
-    customers = setup.fortnox.state()["customers"]
+def test_a_stream_without_fetch_by_id_is_read_through_for_the_records_asked_for(
+    setup: Setup,
+):
+    customers = setup.erp.state()["customers"]
     before = len(customers)
     done = asyncio.run(resync(setup.db, setup.box, NAME, "customers", ["1", "2", "nobody"]))
     assert sorted(o.source_id for o in done.outcomes) == ["1", "2"]
     assert {o.status for o in done.outcomes} == {Status.UPDATED}
     assert done.missing == ["nobody"]
-    assert len(setup.fortnox.state()["customers"]) == before
+    assert len(setup.erp.state()["customers"]) == before
 
 
 def test_ids_need_one_named_flow(setup: Setup):
@@ -134,4 +113,4 @@ def test_ids_need_one_named_flow(setup: Setup):
 
 
 def _by_number(setup: Setup) -> dict[str, dict[str, Any]]:
-    return {o["ExternalInvoiceReference1"]: o for o in setup.fortnox_orders()}
+    return {o["ExternalInvoiceReference1"]: o for o in fortnox_orders(setup)}

@@ -11,7 +11,6 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from brygga.engine import alert_delivery, alert_rules
-from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure
 from brygga.sandbox.processes import free_port
 from brygga.store import (
     Alert,
@@ -21,7 +20,6 @@ from brygga.store import (
     RecordError,
     RecordOutcome,
     Run,
-    SecretBox,
 )
 from brygga.store.alerts import ERROR_QUEUE, SILENT_FLOW
 
@@ -29,20 +27,12 @@ NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(database_url, tmp_path):
-    database = Database(database_url)
-    database.migrate()
-    configure(
-        database,
-        SecretBox.from_environment(tmp_path),
-        name="shop-erp",
-        pair="centra-fortnox",
-        shop=ConnectionSettings("shop", "centra", "http://127.0.0.1:9", {"token": "t"}),
-        erp=ConnectionSettings("erp", "fortnox", "http://127.0.0.1:9", {"client_id": "c"}),
-        flows={"customers": FlowChoice(settings={"alert_open_errors": 3})},
-    )
-    yield database
-    database.dispose()
+def db(db):
+    """The engine tests' integration, its customers flow alerting at 3 open errors."""
+    with db.session() as session:
+        flow = session.scalar(select(Flow).where(Flow.name == "customers"))
+        flow.settings = {"alert_open_errors": 3}
+    return db
 
 
 def flow_id(db: Database, name: str) -> int:
@@ -80,7 +70,7 @@ def test_a_flow_with_too_many_open_errors_alerts_until_they_are_worked_off(db):
     ((kind, message),) = open_alerts(db)
     assert kind == ERROR_QUEUE
     assert message == (
-        "shop-erp: 4 records of customers wait in the error queue (alert at 3); "
+        "test: 4 records of customers wait in the error queue (alert at 3); "
         "see `brygga errors list --flow customers`"
     )
     with db.session() as session:
@@ -121,7 +111,7 @@ def test_an_orders_flow_silent_for_a_day_alerts_and_resolves_when_orders_move_ag
     ((kind, message),) = open_alerts(db)  # a skip or a failure is not a record moved
     assert kind == SILENT_FLOW
     assert message == (
-        "shop-erp: orders has moved no record since 2026-12-06 10:00 UTC, longer than the "
+        "test: orders has moved no record since 2026-12-06 10:00 UTC, longer than the "
         "24 h expected; check that centra still sends them"
     )
     with db.session() as session:
@@ -145,7 +135,7 @@ def test_silence_is_measured_from_the_first_run_when_nothing_ever_moved(db):
     assert open_alerts(db) == []
     check(db, NOW + timedelta(hours=2))
     assert [message for _, message in open_alerts(db)] == [
-        "shop-erp: orders has moved no record since its first run, longer than the 24 h "
+        "test: orders has moved no record since its first run, longer than the 24 h "
         "expected; check that centra still sends them"
     ]
 
@@ -212,7 +202,7 @@ def test_alerts_are_delivered_by_signed_webhook_and_email_once(db, webhook_recei
     ((headers, body),) = Receiver.received
     document = json.loads(body)
     assert document["kind"] == ERROR_QUEUE
-    assert (document["integration"], document["flow"]) == ("shop-erp", "customers")
+    assert (document["integration"], document["flow"]) == ("test", "customers")
     timestamp = int(headers["X-Brygga-Signature"].split(",")[0].removeprefix("t="))
     assert headers["X-Brygga-Signature"] == alert_delivery.sign("whsec-test", timestamp, body)
 

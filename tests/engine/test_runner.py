@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import error_queue, xrefs
-from brygga.engine.integrations import ConnectionSettings, configure, move_cursors_back
+from brygga.engine.integrations import move_cursors_back
 from brygga.engine.outcomes import Counts
 from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord, Written
 from brygga.engine.runner import FlowRunner, RunAborted
 from brygga.model import Customer
-from brygga.store import Cursor, Database, Flow, RecordError, RecordOutcome, Run, SecretBox
+from brygga.store import Cursor, Database, Flow, RecordError, RecordOutcome, Run
 
 START = datetime(2026, 9, 1, 8, tzinfo=UTC)
 
@@ -76,22 +76,6 @@ class DictWriter:
 
 def customers(count: int) -> list[Customer]:
     return [Customer(source_id=str(n), email=f"c{n}@example.se") for n in range(1, count + 1)]
-
-
-@pytest.fixture
-def db(database_url, tmp_path):
-    database = Database(database_url)
-    database.migrate()
-    configure(
-        database,
-        SecretBox.from_environment(tmp_path),
-        name="test",
-        pair="centra-fortnox",
-        shop=ConnectionSettings("shop", "centra", "http://127.0.0.1:9", {"token": "t"}),
-        erp=ConnectionSettings("erp", "fortnox", "http://127.0.0.1:9", {"client_id": "c"}),
-    )
-    yield database
-    database.dispose()
 
 
 def runner(db: Database, stream, writer, dependencies=(), echo_of=None) -> FlowRunner:

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from brygga.demo import connection_settings
-from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure, sync
-from brygga.store import Database, SecretBox, api_tokens
+from brygga.engine.integrations import FlowChoice, sync
+from brygga.store import Database, api_tokens
 from brygga.web.app import create_app
-from tests.support.processes import start_sandbox
+from tests.support.integrations import SandboxIntegration, sandbox_integration
 from tests.support.servers import serving
 
 NAME = "api-test"
@@ -28,48 +27,34 @@ REFUSING = {"sales_accounts": {"25": 3990, "12": 3990, "6": 3990}, "alert_open_e
 @dataclass
 class Api:
     url: str
-    db: Database
-    box: SecretBox
-    shop: ConnectionSettings
-    erp: ConnectionSettings
+    sandboxes: SandboxIntegration
     token: str
+
+    @property
+    def db(self) -> Database:
+        return self.sandboxes.db
 
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"}
         return httpx.request(method, self.url + path, headers=headers, timeout=120, **kwargs)
 
     def configure(self, order_settings: dict[str, Any]) -> None:
-        configure(self.db, self.box, name=NAME, pair="centra-fortnox", shop=self.shop,
-                  erp=self.erp, flows={"orders": FlowChoice(settings=order_settings)})  # fmt: skip
+        flows = {"orders": FlowChoice(settings=order_settings)}
+        self.sandboxes.configure(NAME, "centra-fortnox", flows)
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    centra = start_sandbox("centra", tmp_path_factory.mktemp("centra"), "--no-rate-limit",
-                           "--orders", "14")  # fmt: skip
-    fortnox = start_sandbox("fortnox", tmp_path_factory.mktemp("fortnox"), "--no-rate-limit")
-    home = tmp_path_factory.mktemp("home")
-    db = Database(f"sqlite:///{home / 'brygga.db'}")
-    db.migrate()
-    box = SecretBox.from_environment(home)
-    shop, erp = (
-        ConnectionSettings(system, system, sandbox.base_url,
-                           connection_settings(sandbox, rate_limit=False))
-        for system, sandbox in (("centra", centra), ("fortnox", fortnox))
-    )  # fmt: skip
-    with db.session() as session:
-        token = api_tokens.issue(session, "ops-scripts")
-    try:
+    with sandbox_integration(tmp_path_factory, "centra", "fortnox", "--orders", "14") as sandboxes:
+        db, box = sandboxes.db, sandboxes.box
+        with db.session() as session:
+            token = api_tokens.issue(session, "ops-scripts")
         with serving(create_app(db, box)) as url:
-            found = Api(url, db, box, shop, erp, token)
+            found = Api(url, sandboxes, token)
             found.configure(REFUSING)
             report = asyncio.run(sync(db, box, NAME, flows=["customers", "orders"]))
             assert report.flows["orders"].failed >= 4, report
             yield found
-    finally:
-        db.dispose()
-        centra.stop()
-        fortnox.stop()
 
 
 def test_every_route_refuses_a_missing_unknown_or_revoked_token(api: Api):

@@ -68,15 +68,6 @@ class SkipRequest(Selection):
     reason: str = ""
 
 
-class RetryResult(BaseModel):
-    error_id: int
-    integration: str
-    flow: str
-    source_id: str
-    status: str
-    message: str | None
-
-
 @router.get("", response_model=list[ErrorSummary], response_model_by_alias=True)
 def list_errors(
     request: Request,
@@ -97,7 +88,7 @@ def show_error(request: Request, error_id: int) -> dict[str, Any]:
         return error_queue.detail(_one(session, error_id))
 
 
-@router.post("/{error_id}/retry", response_model=RetryResult)
+@router.post("/{error_id}/retry", response_model=Retried)
 async def retry_error(request: Request, error_id: int, body: RetryRequest | None = None) -> Retried:
     """Write the error's record again (with `record`, the operator's edit, kept for later
     retries too). A success resolves the error; a failure counts another attempt."""
@@ -113,7 +104,7 @@ async def retry_error(request: Request, error_id: int, body: RetryRequest | None
     return result
 
 
-@router.post("/retry", response_model=list[RetryResult])
+@router.post("/retry", response_model=list[Retried])
 async def retry_selected(request: Request, selection: Selection) -> list[Retried]:
     """Retry every open error the selection matches (e.g. after fixing the setting their
     message names)."""
