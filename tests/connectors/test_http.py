@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request, Response
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.client import classify as fortnox_classify
 from brygga.connectors.http import HttpClient, retry_after_seconds
-from brygga.connectors.ratelimit import SlidingWindowLimiter, client_limiter
 from brygga.sandbox.processes import free_port
 from tests.support.servers import serving
 
@@ -138,15 +137,6 @@ async def test_secrets_never_reach_the_log(base_url, caplog):
     assert "s3cr3t-value" not in caplog.text
 
 
-async def test_the_limiter_spaces_requests_to_the_window():
-    limiter = SlidingWindowLimiter(3, 0.5, margin=0)
-    started = time.monotonic()
-    for _ in range(7):
-        await limiter.acquire()
-    # 3 at once, 3 after one window, the 7th after two windows.
-    assert time.monotonic() - started >= 1.0
-
-
 def test_retry_after_accepts_delta_date_and_epoch():
     now = 1_800_000_000.0
     assert retry_after_seconds("7", now) == 7
@@ -155,11 +145,3 @@ def test_retry_after_accepts_delta_date_and_epoch():
     assert retry_after_seconds(email.utils.formatdate(now - 30, usegmt=True), now) == 0
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
-
-
-def test_clients_of_one_account_share_one_budget():
-    """Each sync opens new clients; the server still counts the account's requests."""
-    first = client_limiter({}, "https://api.example|client|tenant", 25, 5.0)
-    assert client_limiter({}, "https://api.example|client|tenant", 25, 5.0) is first
-    assert client_limiter({}, "https://api.example|other|tenant", 25, 5.0) is not first
-    assert client_limiter({"rate_limit": False}, "https://api.example|client|tenant", 25, 5) is None

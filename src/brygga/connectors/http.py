@@ -26,7 +26,7 @@ from tenacity import (
 )
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.ratelimit import SlidingWindowLimiter
+from brygga.connectors.ratelimit import AdaptiveLimiter
 
 log = logging.getLogger("brygga.http")
 
@@ -105,6 +105,20 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
 
 
+def rate_headers(response: httpx.Response) -> tuple[int | None, int | None, float | None]:
+    """`X-RateLimit-Limit`, `-Remaining` and `-Reset` (seconds, or epoch seconds), where a
+    server sends them: Visma.net on every response (vismanet.md §2); Centra, Fortnox and
+    Magento document none."""
+    headers = response.headers
+
+    def number(name: str) -> int | None:
+        value = headers.get(name, "").strip()
+        return int(value) if value.isdigit() else None
+
+    reset = retry_after_seconds(headers.get("X-RateLimit-Reset"))
+    return number("X-RateLimit-Limit"), number("X-RateLimit-Remaining"), reset
+
+
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret:
@@ -117,7 +131,7 @@ class HttpClient:
         self,
         base_url: str,
         *,
-        limiter: SlidingWindowLimiter | None = None,
+        limiter: AdaptiveLimiter | None = None,
         auth: Authenticator | None = None,
         signer: httpx.Auth | None = None,
         classify: Classifier | None = None,
@@ -159,7 +173,13 @@ class HttpClient:
         self._http.event_hooks["request"].append(hook)
 
     async def request(
-        self, method: str, path: str, *, writes: bool | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        writes: bool | None = None,
+        limiters: tuple[AdaptiveLimiter, ...] = (),
+        **kwargs: Any,
     ) -> httpx.Response:
         """Send and return a 2xx response, or raise a classified ConnectorError.
 
@@ -167,6 +187,8 @@ class HttpClient:
         connection was refused, or the server answered 429. `writes`: whether the request
         changes the remote system (default: any method but GET, HEAD and OPTIONS; a GraphQL
         query is a POST that does not); in a dry run such a request raises WouldWrite.
+        `limiters`: budgets the request counts against besides the connection's, such as
+        Centra's mutation budget.
         """
         method = method.upper()
         if dry_run.get() and (writes if writes is not None else method not in READ_METHODS):
@@ -182,7 +204,7 @@ class HttpClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send(method, path, kwargs)
+                    return await self._send(method, path, limiters, kwargs)
         except ConnectorError as error:
             if error.error_class is ErrorClass.AUTH:
                 self.stats.refused = error
@@ -197,11 +219,19 @@ class HttpClient:
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return parse_json(await self.request(method, path, **kwargs))
 
-    async def _send(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        limiters: tuple[AdaptiveLimiter, ...],
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
         refreshed = False
         while True:
-            if self.limiter is not None:
-                await self.limiter.acquire()
+            # The scarcer budgets first, the connection's last: its slot is taken just before
+            # the request leaves, as the server will count it.
+            budgets = [*limiters, self.limiter] if self.limiter is not None else [*limiters]
+            admitted = [(budget, await budget.acquire()) for budget in budgets]
             options = dict(kwargs)  # each attempt starts from the caller's arguments
             headers = {"Accept": "application/json", **options.pop("headers", {})}
             if self.auth is not None:
@@ -228,24 +258,29 @@ class HttpClient:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
+            if self.limiter is not None:
+                self.limiter.observe(*rate_headers(response))
             if response.status_code == 401 and self.auth is not None and not refreshed:
                 refreshed = True
                 await self.auth.refresh()
                 continue
             if response.is_success:
                 return response
-            raise self._error(response)
+            raise self._throttled(self.classify(response), admitted)
 
-    def _error(self, response: httpx.Response) -> ConnectorError:
-        return self._throttled(self.classify(response))
-
-    def _throttled(self, error: ConnectorError) -> ConnectorError:
-        """Count a 429 and hold every request of this connection for its Retry-After."""
+    def _throttled(
+        self, error: ConnectorError, admitted: list[tuple[AdaptiveLimiter, float]] | None = None
+    ) -> ConnectorError:
+        """Count a 429 and hold every request of this connection for its Retry-After; the
+        budgets the refused request was `admitted` by learn that the quota is smaller."""
         if error.error_class is ErrorClass.RATE_LIMIT:
             self.stats.throttled += 1
             if error.retry_after is None:
                 error.retry_after = self.rate_limit_wait
-            if self.limiter is not None:
+            if admitted:
+                for budget, sent_at in admitted:
+                    budget.throttled(error.retry_after, sent_at)
+            elif self.limiter is not None:  # e.g. the token endpoint: not the API's quota
                 self.limiter.pause(error.retry_after)
         error.message = self._safe(error.message)
         return error

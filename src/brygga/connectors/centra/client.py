@@ -12,8 +12,8 @@ from brygga.connectors.http import HttpClient, default_classifier, parse_json
 from brygga.connectors.ratelimit import client_limiter
 
 # Growth tier: 60 requests and 20 mutations per 10 s per environment, shared by every
-# integration on it (centra.md §2). Brygga stays a little under so another integration keeps
-# some room.
+# integration on it (centra.md §2). Brygga starts a little under, and its limiter gives way
+# further when 429s show that another client is using the quota too.
 REQUESTS_PER_TEN_SECONDS = 50
 MUTATIONS_PER_TEN_SECONDS = 18
 
@@ -57,7 +57,11 @@ class CentraClient:
         """Run a GraphQL document and return `data`, raising on `errors` (sent with HTTP 200).
         `writes`: the document is a mutation (a query is a POST that changes nothing)."""
         body = {"query": document, "variables": variables or {}}
-        response = await self.http.request("POST", "/graphql", writes=writes, json=body)
+        # A mutation counts against the environment's mutation budget too (§2).
+        budgets = (self.mutations,) if writes and self.mutations is not None else ()
+        response = await self.http.request(
+            "POST", "/graphql", writes=writes, limiters=budgets, json=body
+        )
         body = parse_json(response)
         if body.get("errors"):
             raise graphql_error(body["errors"], response)
@@ -82,8 +86,6 @@ class CentraClient:
         mutation; batch mutations report skipped rows as `userWarnings` and apply the rest
         (§3.1). Brygga sends only rows it has checked, so a warning is an error too. Neither is
         retried: the same input fails the same way."""
-        if self.mutations is not None:
-            await self.mutations.acquire()
         payload = (await self.query(document, variables, writes=True))[name]
         problems = (payload.get("userErrors") or []) + (payload.get("userWarnings") or [])
         if problems:

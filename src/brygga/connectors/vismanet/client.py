@@ -20,7 +20,7 @@ from brygga.connectors.http import (
     retry_after_seconds,
     token_refused,
 )
-from brygga.connectors.ratelimit import SlidingWindowLimiter, client_limiter
+from brygga.connectors.ratelimit import client_limiter
 
 log = logging.getLogger("brygga.vismanet")
 
@@ -114,6 +114,7 @@ class VismanetClient:
         )
         per_hour = int(credentials.get("requests_per_hour") or REQUESTS_PER_HOUR)
         account = f"{base_url}|{credentials['tenant_id']}"  # the company's budget (§2)
+        # Its `X-RateLimit-*` headers correct the budget (HttpClient reads them, §2).
         self.limiter = client_limiter(credentials, account, per_hour, WINDOW_SECONDS)
         options = dict(
             auth=auth,
@@ -134,9 +135,7 @@ class VismanetClient:
     async def request(
         self, method: str, path: str, *, v3: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        response = await (self.v3 if v3 else self.http).request(method, path, **kwargs)
-        _heed_rate_headers(response, self.limiter)
-        return response
+        return await (self.v3 if v3 else self.http).request(method, path, **kwargs)
 
     async def get(self, path: str, **params: Any) -> Any:
         return parse_json(await self.request("GET", path, params=params or None))
@@ -227,14 +226,6 @@ def dto(values: dict[str, Any]) -> dict[str, Any]:
 def lines(rows: list[dict[str, Any]], operation: str = "Insert") -> list[dict[str, Any]]:
     """Line arrays are not wrapped: wrapped fields plus a plain `operation` (§3.1)."""
     return [dto(row) | {"operation": operation} for row in rows]
-
-
-def _heed_rate_headers(response: httpx.Response, limiter: SlidingWindowLimiter | None) -> None:
-    """`X-RateLimit-Remaining` 0 means the hour is spent: hold until `X-RateLimit-Reset` (§2)."""
-    remaining = response.headers.get("X-RateLimit-Remaining")
-    reset = retry_after_seconds(response.headers.get("X-RateLimit-Reset"))
-    if limiter is not None and remaining == "0" and reset:
-        limiter.pause(reset)
 
 
 def classify(response: httpx.Response) -> ConnectorError:
