@@ -177,6 +177,7 @@ def _resync(
     """`sync --ids`: each record's outcome, then the ids the source did not give."""
     from brygga.engine.integrations import resync
     from brygga.engine.outcomes import Status
+    from brygga.engine.runner import RunAborted
     from brygga.store import Database, SecretBox, resolve_database_url
 
     console, out = Console(stderr=True), Console()
@@ -187,6 +188,9 @@ def _resync(
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    except RunAborted as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     finally:
         db.dispose()
     for outcome in done.outcomes:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brygga.connectors import registry
+from brygga.connectors.errors import ConnectorError
 from brygga.connectors.http import RequestStats
 from brygga.engine import alert_rules, error_queue
 from brygga.engine.outcomes import Counts, Outcome
@@ -323,7 +324,8 @@ async def resync(
 ) -> Resynced:
     """Read the given records of one flow from the source again and write each to the target,
     changed or not, without moving the flow's cursor. Idempotent like any run: a record in the
-    target is updated through its cross-reference, never created twice."""
+    target is updated through its cross-reference, never created twice. RunAborted if the
+    source could not be read or refused the credentials (then marked for reconnecting)."""
     wanted = list(dict.fromkeys(source_id.strip() for source_id in source_ids if source_id))
     if not wanted:
         raise ValueError("name at least one record id to re-sync")
@@ -338,11 +340,18 @@ async def resync(
         plan = _FlowPlan(flow.id, flow.name, flow.source, flow.target)
         settings_of = entity_settings(integration)
         integration_id = integration.id
+        connections = {c.system: c.id for c in _connections(integration)}
         clients = open_clients(db, box, integration)
     try:
         runner = _runner(db, integration_id, plan, clients, settings_of, reconcile=True)
-        found = await _fetch(runner.spec.stream, wanted)
+        try:
+            found = await _fetch(runner.spec.stream, wanted)
+        except ConnectorError as exc:
+            raise RunAborted(f"{flow_name}: {plan.source} did not give the records: {exc}") from exc
         outcomes = await runner.retry(found) if found else []
+    except RunAborted:
+        _refused_connections(db, clients, connections)
+        raise
     finally:
         for client in clients.values():
             await client.aclose()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from brygga.engine.integrations import NotFound, move_cursors_back, resync
+from brygga.engine.runner import RunAborted
 from brygga.web import UNPROCESSABLE
 
 router = APIRouter(prefix="/api/integrations/{integration}/flows/{flow}", tags=["flows"])
@@ -64,6 +65,8 @@ async def resync_records(
         done = await resync(state.db, state.box, integration, flow, body.ids)
     except ValueError as exc:
         raise HTTPException(_status_of(exc), str(exc)) from None
+    except RunAborted as exc:  # the source or target failed the request, not the caller
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, str(exc)) from None
     records = [
         RecordResult(source_id=o.source_id, status=o.status.value, target_id=o.target_id,
                      message=o.message)
