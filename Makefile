@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench bench-finance install install-dev clean
+.PHONY: demo test lint format bench bench-finance bench-faults install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: install-dev
 
 bench-finance: install-dev
 	$(BIN)/python bench/finance.py
+
+bench-faults: install-dev
+	$(BIN)/python bench/faults.py --orders 60 --rounds 1
 
 clean:
 	rm -rf $(VENV) .brygga .pytest_cache

@@ -40,6 +40,13 @@ def make_app() -> FastAPI:
         calls["broken"] += 1
         return Response(status_code=500)
 
+    @app.post("/graphql")
+    def query() -> Response:  # a read sent as POST, like a GraphQL query
+        calls["graphql"] += 1
+        if calls["graphql"] < 3:
+            return Response(status_code=502)
+        return Response('{"data": {}}', media_type="application/json")
+
     @app.get("/private")
     def private(request: Request) -> Response:
         calls["private"] += 1
@@ -104,6 +111,13 @@ async def test_a_failed_post_is_not_sent_twice(base_url):
             await client.request("POST", "/broken")
     assert raised.value.error_class is ErrorClass.TRANSIENT and raised.value.status == 500
     assert calls["broken"] == 1
+
+
+async def test_a_post_that_changes_nothing_is_retried_like_a_get(base_url):
+    async with HttpClient(base_url, max_wait=0.05) as client:
+        body = await client.json("POST", "/graphql", writes=False, json={"query": "{ a }"})
+    assert body == {"data": {}}
+    assert (calls["graphql"], client.stats.retries) == (3, 2)
 
 
 async def test_a_refused_connection_is_retried_then_reported():

@@ -184,7 +184,8 @@ class HttpClient:
         """Send and return a 2xx response, or raise a classified ConnectorError.
 
         A non-idempotent request (POST) is retried only when it surely did not arrive: the
-        connection was refused, or the server answered 429. `writes`: whether the request
+        connection was refused, or the server answered 429; a request that changes nothing
+        (`writes=False`, e.g. a GraphQL query) is retried like a GET. `writes`: whether the request
         changes the remote system (default: any method but GET, HEAD and OPTIONS; a GraphQL
         query is a POST that does not); in a dry run such a request raises WouldWrite.
         `limiters`: budgets the request counts against besides the connection's, such as
@@ -193,7 +194,7 @@ class HttpClient:
         method = method.upper()
         if dry_run.get() and (writes if writes is not None else method not in READ_METHODS):
             raise WouldWrite(method, f"{self.base_url}{path}", kwargs.get("json"))
-        idempotent = method in SAFE_METHODS
+        idempotent = method in SAFE_METHODS or writes is False
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             wait=self._wait,

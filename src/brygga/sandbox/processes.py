@@ -34,7 +34,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the kernel kills the child when its parent dies, even by SIGKILL, so a killed
     demo leaves no sandbox behind holding its port and data directory."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -106,7 +106,7 @@ def launch_sandbox(
     process = subprocess.Popen(
         [*command, *args],
         env={**os.environ, **(env or {})},
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=die_with_parent if sys.platform == "linux" else None,
     )
     return SandboxProcess(system, f"http://127.0.0.1:{port}", process)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 
 import uvicorn
 from fastapi import FastAPI
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from brygga.sandbox.common import SandboxConfig
-from brygga.sandbox.faults import FaultInjector, Faults
+from brygga.sandbox.faults import FaultInjector, Faults, QuietDrops
 
 SYSTEMS = ("centra", "fortnox", "magento", "vismanet")
 
@@ -64,4 +65,5 @@ class SandboxHost:
 
 
 def serve(system: str, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    logging.getLogger("uvicorn.error").addFilter(QuietDrops())
     uvicorn.run(SandboxHost(system, config), host=host, port=port, log_level="warning")

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from brygga.sandbox.faults import is_cut
 from brygga.sandbox.magento.wire import MagentoResponse
 
 Parameters = list[Any] | dict[str, Any]
@@ -116,6 +117,8 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if is_cut(exc):  # a fault-injected drop or a client gone: no answer to give
+            raise exc
         log.exception("unexpected error in the Magento sandbox")
         error = internal_error()
         return MagentoResponse(error.body(), status_code=error.status)
