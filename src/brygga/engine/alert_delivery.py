@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from brygga.connectors.http import redact
 from brygga.store import Database
@@ -72,30 +73,43 @@ class Channels:
 
 
 def deliver(db: Database, channels: Channels) -> int:
-    """Send every open alert not yet delivered; returns how many were delivered now."""
+    """Send every open alert not yet delivered; returns how many were delivered now. No
+    database transaction stays open while a channel is being waited on."""
     if not channels.any:
         return 0
-    delivered = 0
     with db.session() as session:
-        waiting = session.scalars(
-            select(Alert)
-            .where(Alert.resolved_at.is_(None), Alert.delivered_at.is_(None))
-            .order_by(Alert.id)
-        ).all()
-        for alert in waiting:
-            document = _document(session, alert)
-            try:
-                if channels.webhook_url:
-                    _post(channels, document)
-                if channels.smtp_url:
-                    _mail(channels, document)
-            except (httpx.HTTPError, OSError, smtplib.SMTPException) as exc:
-                alert.delivery_error = redact(f"{type(exc).__name__}: {exc}", _secrets(channels))
-                log.warning("alert %s not delivered: %s", alert.id, alert.delivery_error)
+        waiting = [
+            (alert.id, _document(session, alert))
+            for alert in session.scalars(
+                select(Alert)
+                .where(Alert.resolved_at.is_(None), Alert.delivered_at.is_(None))
+                .order_by(Alert.id)
+            )
+        ]
+    delivered = 0
+    for alert_id, document in waiting:
+        failure = _send(channels, document)
+        with db.session() as session:
+            alert = session.get(Alert, alert_id)
+            if failure is not None:
+                alert.delivery_error = failure
+                log.warning("alert %s not delivered: %s", alert_id, failure)
                 continue
             alert.delivered_at, alert.delivery_error = utcnow(), None
-            delivered += 1
+        delivered += 1
     return delivered
+
+
+def _send(channels: Channels, document: dict[str, Any]) -> str | None:
+    """None when every configured channel took the alert, else why not (secrets left out)."""
+    try:
+        if channels.webhook_url:
+            _post(channels, document)
+        if channels.smtp_url:
+            _mail(channels, document)
+    except (httpx.HTTPError, OSError, smtplib.SMTPException) as exc:
+        return redact(f"{type(exc).__name__}: {exc}", _secrets(channels))
+    return None
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -103,7 +117,7 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def _document(session: Any, alert: Alert) -> dict[str, Any]:
+def _document(session: Session, alert: Alert) -> dict[str, Any]:
     def name(table: type, key: int | None) -> str | None:
         row = session.get(table, key) if key is not None else None
         return row.name if row is not None else None
