@@ -141,6 +141,7 @@ def retry_errors(
 ) -> None:
     """Write the records of queued errors again; a success resolves the error."""
     from brygga.engine.integrations import retry_errors as retry
+    from brygga.engine.runner import RunAborted
 
     if not ids and not all_matching:
         raise _fail("name the error ids to retry, or --all (with filters) for every open one")
@@ -152,6 +153,9 @@ def retry_errors(
             results = asyncio.run(retry(db, SecretBox.from_environment(home), wanted))
         except QueueError as exc:
             raise _fail(str(exc)) from None
+        except RunAborted as exc:
+            Console(stderr=True).print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
     if json_output:
         print(json.dumps([result.__dict__ for result in results], indent=2))
     else:

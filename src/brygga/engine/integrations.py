@@ -268,7 +268,8 @@ class Retried:
 async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter) -> list[Retried]:
     """Write the records of the queued errors `wanted` selects again, each flow's as one page
     through the same runner as a sync (an edited record instead of the stored one, if the
-    operator edited it). A success resolves the error; a failure counts another attempt."""
+    operator edited it). A success resolves the error; a failure counts another attempt.
+    RunAborted if a system refused the credentials (then marked for reconnecting)."""
     with db.session() as session:
         rows = error_queue.find(session, wanted)
         batches: dict[tuple[int, int], list[tuple[int, SourceRecord]]] = {}
@@ -292,6 +293,7 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
         with db.session() as session:
             integration = session.get(Integration, integration_id)
             settings_of = entity_settings(integration)
+            connections = {c.system: c.id for c in _connections(integration)}
             clients = open_clients(db, box, integration)
         try:
             for (owner, flow_id), batch in batches.items():
@@ -305,6 +307,9 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
                             outcome.status.value, outcome.message)
                     for (error_id, _), outcome in zip(batch, outcomes, strict=True)
                 ]  # fmt: skip
+        except RunAborted:
+            _refused_connections(db, clients, connections)
+            raise
         finally:
             for client in clients.values():
                 await client.aclose()

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from brygga.engine import error_queue
 from brygga.engine.error_queue import Filter, QueueError
 from brygga.engine.integrations import Retried, retry_errors
+from brygga.engine.runner import RunAborted
 from brygga.store import Database
 from brygga.web import UNPROCESSABLE
 
@@ -100,7 +101,7 @@ async def retry_error(request: Request, error_id: int, body: RetryRequest | None
                 error_queue.edit(row, body.record)
             except QueueError as exc:
                 raise HTTPException(UNPROCESSABLE, str(exc)) from None
-    (result,) = await retry_errors(db, request.app.state.box, Filter(status=None, ids=(error_id,)))
+    (result,) = await _retry(request, Filter(status=None, ids=(error_id,)))
     return result
 
 
@@ -108,10 +109,7 @@ async def retry_error(request: Request, error_id: int, body: RetryRequest | None
 async def retry_selected(request: Request, selection: Selection) -> list[Retried]:
     """Retry every open error the selection matches (e.g. after fixing the setting their
     message names)."""
-    try:
-        return await retry_errors(_db(request), request.app.state.box, selection.filter())
-    except QueueError as exc:
-        raise HTTPException(UNPROCESSABLE, str(exc)) from None
+    return await _retry(request, selection.filter())
 
 
 @router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
@@ -129,6 +127,15 @@ def skip_selected(request: Request, body: SkipRequest) -> list[dict[str, Any]]:
         rows = _find(session, body.filter())
         error_queue.skip(session, rows, body.reason)
         return [error_queue.summary(row) for row in rows]
+
+
+async def _retry(request: Request, wanted: Filter) -> list[Retried]:
+    try:
+        return await retry_errors(_db(request), request.app.state.box, wanted)
+    except QueueError as exc:
+        raise HTTPException(UNPROCESSABLE, str(exc)) from None
+    except RunAborted as exc:  # a system refused the credentials: not the caller's fault
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, str(exc)) from None
 
 
 def _db(request: Request) -> Database:
