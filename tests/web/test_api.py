@@ -59,7 +59,12 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 def test_every_route_refuses_a_missing_unknown_or_revoked_token(api: Api):
     document = httpx.get(f"{api.url}/api/openapi.json").json()  # the contract itself is public
-    routes = [(m.upper(), path) for path, item in document["paths"].items() for m in item]
+    routes = [
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        if path.startswith("/api/")  # webhooks carry their sender's signature instead
+        for method in item
+    ]
     assert len(routes) >= 8
     with api.db.session() as session:
         revoked = api_tokens.issue(session, "old-laptop")

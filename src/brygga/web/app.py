@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI
 
 import brygga
 from brygga.store import Database, SecretBox
-from brygga.web import alerts, errors, flows
+from brygga.web import alerts, errors, flows, webhooks
 from brygga.web.auth import require_token
 
 
@@ -14,7 +14,7 @@ def create_app(db: Database, box: SecretBox) -> FastAPI:
     app = FastAPI(
         title="Brygga",
         version=brygga.__version__,
-        description="Keep your shop and your ERP in step. Every route needs an API token.",
+        description="Keep your shop and your ERP in step. Every /api route needs an API token.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
@@ -22,4 +22,5 @@ def create_app(db: Database, box: SecretBox) -> FastAPI:
     app.state.db, app.state.box = db, box
     for router in (errors.router, alerts.router, flows.router):
         app.include_router(router, dependencies=[Depends(require_token)])
+    app.include_router(webhooks.router)  # signed by the sender instead
     return app
