@@ -10,32 +10,21 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from brygga.store import Database, SecretBox, api_tokens, resolve_database_url
+from brygga.errors_cli import DATABASE, HOME
+from brygga.store import SecretBox, api_tokens, migrated_database
 
 token_app = typer.Typer(no_args_is_help=True, help="API tokens for the REST API.")
-
-HOME = typer.Option(Path(".brygga"), help="Directory for Brygga's state")
-DATABASE = typer.Option(None, help="Database URL or SQLite file (default: HOME/brygga.db)")
-
-
-def _database(database: str | None, home: Path) -> Database:
-    db = Database(resolve_database_url(database, home))
-    db.migrate()
-    return db
 
 
 @contextmanager
 def _tokens(database: str | None, home: Path) -> Iterator[Session]:
     """A session on the tokens; a refusal (ValueError) ends the command with its reason."""
-    db = _database(database, home)
     try:
-        with db.session() as session:
+        with migrated_database(database, home) as db, db.session() as session:
             yield session
     except ValueError as exc:
         Console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    finally:
-        db.dispose()
 
 
 @token_app.command("create")
@@ -73,9 +62,6 @@ def serve(
 
     from brygga.web.app import create_app
 
-    db = _database(database, home)
-    Console(stderr=True).print(f"Brygga API at http://{host}:{port}/api/docs")
-    try:
+    with migrated_database(database, home) as db:
+        Console(stderr=True).print(f"Brygga API at http://{host}:{port}/api/docs")
         uvicorn.run(create_app(db, SecretBox.from_environment(home)), host=host, port=port)
-    finally:
-        db.dispose()

@@ -127,10 +127,10 @@ def sync(
 
     console = Console(stderr=True)
     if ids is not None:
-        if len(flow or []) != 1 or since or dry_run or reconcile:
+        if not flow or len(flow) != 1 or since or dry_run or reconcile:
             console.print("[red]--ids re-syncs records of one flow: name the flow, alone[/red]")
             raise typer.Exit(2)
-        _resync(integration, flow[0] if flow else "", ids.split(","), database, home)
+        _resync(integration, flow[0], ids.split(","), database, home)
     db = Database(resolve_database_url(database, home))
     db.migrate()
     try:
@@ -178,21 +178,19 @@ def _resync(
     from brygga.engine.integrations import resync
     from brygga.engine.outcomes import Status
     from brygga.engine.runner import RunAborted
-    from brygga.store import Database, SecretBox, resolve_database_url
+    from brygga.store import SecretBox, migrated_database
 
     console, out = Console(stderr=True), Console()
-    db = Database(resolve_database_url(database, home))
-    db.migrate()
+    box = SecretBox.from_environment(home)
     try:
-        done = asyncio.run(resync(db, SecretBox.from_environment(home), integration, flow, ids))
+        with migrated_database(database, home) as db:
+            done = asyncio.run(resync(db, box, integration, flow, ids))
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     except RunAborted as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     for outcome in done.outcomes:
         target = f" → {outcome.target_id}" if outcome.target_id else ""
         message = f": {outcome.message}" if outcome.message else ""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from rich.table import Table
 
 from brygga.engine import error_queue
 from brygga.engine.error_queue import Filter, QueueError
-from brygga.store import Database, SecretBox, resolve_database_url
+from brygga.store import Database, SecretBox, migrated_database
 
 errors_app = typer.Typer(
     no_args_is_help=True, help="The error queue: records whose latest write failed."
@@ -29,16 +27,6 @@ CLASS = typer.Option(None, "--class", help="Only this error class, e.g. data")
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], help="Only errors failing since this day")
 JSON = typer.Option(False, "--json", help="Print JSON")
 EDIT_HELP = 'A JSON file with the corrected record ("record" of `show --json`); one error id only'
-
-
-@contextmanager
-def _database(database: str | None, home: Path) -> Iterator[Database]:
-    db = Database(resolve_database_url(database, home))
-    db.migrate()
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 def _filter(
@@ -79,7 +67,7 @@ def list_errors(
     home: Path = HOME,
 ) -> None:
     """List queued errors, open ones by default."""
-    with _database(database, home) as db, db.session() as session:
+    with migrated_database(database, home) as db, db.session() as session:
         try:
             rows = error_queue.find(
                 session, _filter(None, integration, flow, error_class, since, status)
@@ -107,7 +95,7 @@ def show_error(
     home: Path = HOME,
 ) -> None:
     """One error with its record and payloads; the record is what `retry --edit` takes."""
-    with _database(database, home) as db, db.session() as session:
+    with migrated_database(database, home) as db, db.session() as session:
         try:
             (row,) = error_queue.find(session, Filter(status=None, ids=(error_id,)))
         except QueueError as exc:
@@ -146,7 +134,7 @@ def retry_errors(
     if not ids and not all_matching:
         raise _fail("name the error ids to retry, or --all (with filters) for every open one")
     wanted = _filter(ids, integration, flow, error_class, since)
-    with _database(database, home) as db:
+    with migrated_database(database, home) as db:
         if edit is not None:
             _save_edit(db, ids, edit)
         try:
@@ -196,7 +184,7 @@ def skip_errors(
     """Stop trying queued errors' records until they change in the source."""
     if not ids and not all_matching:
         raise _fail("name the error ids to skip, or --all (with filters) for every open one")
-    with _database(database, home) as db, db.session() as session:
+    with migrated_database(database, home) as db, db.session() as session:
         try:
             rows = error_queue.find(session, _filter(ids, integration, flow, error_class, since))
         except QueueError as exc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -295,7 +296,7 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
             settings_of = entity_settings(integration)
             connections = {c.system: c.id for c in _connections(integration)}
             clients = open_clients(db, box, integration)
-        try:
+        async with _in_use(db, clients, connections):
             for (owner, flow_id), batch in batches.items():
                 if owner != integration_id:
                     continue
@@ -307,12 +308,6 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
                             outcome.status.value, outcome.message)
                     for (error_id, _), outcome in zip(batch, outcomes, strict=True)
                 ]  # fmt: skip
-        except RunAborted:
-            _refused_connections(db, clients, connections)
-            raise
-        finally:
-            for client in clients.values():
-                await client.aclose()
     return sorted(results, key=lambda retried: retried.error_id)
 
 
@@ -347,19 +342,13 @@ async def resync(
         integration_id = integration.id
         connections = {c.system: c.id for c in _connections(integration)}
         clients = open_clients(db, box, integration)
-    try:
+    async with _in_use(db, clients, connections):
         runner = _runner(db, integration_id, plan, clients, settings_of, reconcile=True)
         try:
             found = await _fetch(runner.spec.stream, wanted)
         except ConnectorError as exc:
             raise RunAborted(f"{flow_name}: {plan.source} did not give the records: {exc}") from exc
         outcomes = await runner.retry(found) if found else []
-    except RunAborted:
-        _refused_connections(db, clients, connections)
-        raise
-    finally:
-        for client in clients.values():
-            await client.aclose()
     given = {record.source_id for record in found}
     return Resynced(outcomes, [source_id for source_id in wanted if source_id not in given])
 
@@ -407,6 +396,22 @@ def move_cursors_back(
                 )
             cursor.value = {"position": to.isoformat()}
     return before
+
+
+@asynccontextmanager
+async def _in_use(
+    db: Database, clients: dict[str, Any], connections: dict[str, int]
+) -> AsyncIterator[None]:
+    """Close the clients afterwards; a run aborted because a system refused the credentials
+    first marks that connection for reconnecting."""
+    try:
+        yield
+    except RunAborted:
+        _refused_connections(db, clients, connections)
+        raise
+    finally:
+        for client in clients.values():
+            await client.aclose()
 
 
 def _connections(integration: Integration) -> tuple[Connection, Connection]:

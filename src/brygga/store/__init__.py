@@ -2,7 +2,7 @@
 
 from brygga.store import api_tokens
 from brygga.store.connections import connection_credentials, save_connection
-from brygga.store.database import Database, resolve_database_url
+from brygga.store.database import Database, migrated_database, resolve_database_url
 from brygga.store.secrets import SecretBox, SecretKeyMismatch
 from brygga.store.tables import (
     Alert,
@@ -37,6 +37,7 @@ __all__ = [
     "SecretKeyMismatch",
     "api_tokens",
     "connection_credentials",
+    "migrated_database",
     "resolve_database_url",
     "save_connection",
 ]

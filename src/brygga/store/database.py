@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def migrated_database(explicit: str | None, home: Path) -> Iterator[Database]:
+    """The database a command works on (`resolve_database_url`), migrated, disposed after."""
+    db = Database(resolve_database_url(explicit, home))
+    db.migrate()
+    try:
+        yield db
+    finally:
+        db.dispose()

@@ -8,12 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from brygga.engine import error_queue
 from brygga.engine.error_queue import Filter, QueueError
 from brygga.engine.integrations import Retried, retry_errors
 from brygga.engine.runner import RunAborted
-from brygga.store import Database
+from brygga.store import Database, RecordError
 from brygga.web import UNPROCESSABLE
 
 router = APIRouter(prefix="/api/errors", tags=["error queue"])
@@ -142,14 +143,14 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _find(session: Any, wanted: Filter) -> list[Any]:
+def _find(session: Session, wanted: Filter) -> list[RecordError]:
     try:
         return error_queue.find(session, wanted)
     except QueueError as exc:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
 
 
-def _one(session: Any, error_id: int) -> Any:
+def _one(session: Session, error_id: int) -> RecordError:
     try:
         (row,) = error_queue.find(session, Filter(status=None, ids=(error_id,)))
     except QueueError as exc:
