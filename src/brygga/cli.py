@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from brygga.api_cli import serve, token_app
+from brygga.api_cli import serve, token_app, user_app
 from brygga.errors_cli import errors_app
 from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.faults import Faults
@@ -28,6 +28,7 @@ sandbox_app = typer.Typer(no_args_is_help=True, help="Run the emulated shop and 
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(errors_app, name="errors")
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 app.command()(serve)
 
 HOME_HELP = "Directory for Brygga's state: database, secret key, sandbox data"

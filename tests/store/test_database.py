@@ -10,14 +10,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, func, inspect, select
+from sqlalchemy import Column, Integer, MetaData, func, inspect, select, text
 
-from brygga.store import Base, Connection, Database, resolve_database_url
+from brygga.store import Base, Connection, Database, Workspace, resolve_database_url
 from brygga.store.database import MIGRATIONS
 
 
 def a_connection(name: str = "shop") -> Connection:
-    return Connection(name=name, system="centra", base_url="https://x.test", credentials="token")
+    return Connection(name=name, system="centra", base_url="https://x.test", credentials="token",
+                      workspace=Workspace(name=f"merchant of {name}"))  # fmt: skip
 
 
 def count_connections(database: Database) -> int:
@@ -145,3 +146,40 @@ class TestSession:
             session.flush()  # the row has reached the database before the error
             raise RuntimeError("boom")
         assert count_connections(database) == 0
+
+
+def test_what_existed_before_workspaces_goes_to_the_default_workspace(database_url: str):
+    database = Database(database_url)
+    database.migrate("0006")
+    with database.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO connections (id, name, system, base_url, credentials, status, created_at,"
+            " updated_at) VALUES (1, 'shop', 'centra', 'x', 't', 'active', :now, :now),"
+            " (2, 'erp', 'fortnox', 'x', 't', 'active', :now, :now)",
+            "INSERT INTO integrations (id, name, pair, shop_connection_id, erp_connection_id,"
+            " settings, created_at) VALUES (1, 'main', 'centra-fortnox', 1, 2, '{}', :now)",
+            "INSERT INTO api_tokens (id, name, token_hash, created_at)"
+            " VALUES (1, 'scripts', 'abc', :now)",
+        ):
+            connection.execute(text(statement), {"now": "2026-12-01 10:00:00+00:00"})
+    database.migrate()
+    with database.engine.connect() as connection:
+        owners = {
+            table: connection.execute(
+                text(f"SELECT w.name FROM {table} t JOIN workspaces w ON w.id = t.workspace_id")
+            ).scalars().all()
+            for table in ("connections", "integrations", "api_tokens")
+        }  # fmt: skip
+        role = connection.execute(text("SELECT role FROM api_tokens")).scalar_one()
+    assert owners == {
+        "connections": ["default", "default"],
+        "integrations": ["default"],
+        "api_tokens": ["default"],
+    }
+    assert role == "operator"
+    database.dispose()
+
+
+def test_a_new_database_has_no_workspace_until_one_is_made(database: Database):
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Workspace)) == 0

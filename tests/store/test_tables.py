@@ -18,17 +18,22 @@ from brygga.store import (
     Integration,
     RecordOutcome,
     Run,
+    Workspace,
 )
 
 
 def an_integration(database: Database) -> Integration:
     """An integration with an orders flow, committed."""
     with database.session() as session:
-        shop = Connection(name="shop", system="centra", base_url="https://c.test", credentials="t")
-        erp = Connection(name="erp", system="fortnox", base_url="https://f.test", credentials="t")
+        merchant = Workspace(name="merchant")
+        shop = Connection(name="shop", system="centra", base_url="https://c.test", credentials="t",
+                          workspace=merchant)  # fmt: skip
+        erp = Connection(name="erp", system="fortnox", base_url="https://f.test", credentials="t",
+                         workspace=merchant)  # fmt: skip
         integration = Integration(
-            name="main", pair="centra-fortnox", shop_connection=shop, erp_connection=erp
-        )
+            name="main", pair="centra-fortnox", shop_connection=shop, erp_connection=erp,
+            workspace=merchant,
+        )  # fmt: skip
         integration.flows.append(Flow(name="orders", source="centra", target="fortnox"))
         session.add(integration)
     return integration
@@ -84,7 +89,9 @@ def test_flow_names_are_unique_per_integration(database: Database):
 def test_connection_names_are_unique(database: Database):
     an_integration(database)
     with pytest.raises(IntegrityError), database.session() as session:
-        session.add(Connection(name="shop", system="magento", base_url="x", credentials="t"))
+        other = Workspace(name="other")
+        session.add(Connection(name="shop", system="magento", base_url="x", credentials="t",
+                               workspace=other))  # fmt: skip
 
 
 def test_foreign_keys_are_enforced(database: Database):

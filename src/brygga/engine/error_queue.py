@@ -101,6 +101,7 @@ class Filter:
     status: str | None = OPEN
     since: datetime | None = None
     ids: tuple[int, ...] = ()
+    workspace_id: int | None = None  # only this workspace's (the REST API and dashboard)
 
 
 def find(session: Session, wanted: Filter) -> list[RecordError]:
@@ -109,6 +110,8 @@ def find(session: Session, wanted: Filter) -> list[RecordError]:
     query = select(RecordError).join(Flow).join(Integration).order_by(RecordError.id)
     if wanted.ids:
         query = query.where(RecordError.id.in_(wanted.ids))
+    if wanted.workspace_id is not None:
+        query = query.where(Integration.workspace_id == wanted.workspace_id)
     if wanted.integration:
         query = query.where(Integration.name == wanted.integration)
     if wanted.flow:

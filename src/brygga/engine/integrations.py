@@ -30,6 +30,7 @@ from brygga.store import (
 )
 from brygga.store.alerts import RECONNECT_REQUIRED
 from brygga.store.connections import connection_credentials, require_reconnect
+from brygga.store.workspaces import DEFAULT_WORKSPACE
 
 # Records an entity needs in the target first, and how to get them from it.
 DEPENDENCIES = {"order": [("customer", lambda order: order.customer)]}
@@ -93,9 +94,11 @@ def configure(
     shop: ConnectionSettings,
     erp: ConnectionSettings,
     flows: dict[str, FlowChoice] | None = None,
+    workspace: str = DEFAULT_WORKSPACE,
 ) -> None:
-    """Create or update an integration, its two connections and the pair's flows. Flows not
-    named in `flows` keep their earlier choice (new ones start as the template says)."""
+    """Create or update an integration, its two connections and the pair's flows, in the
+    workspace (made if new). Flows not named in `flows` keep their earlier choice (new ones
+    start as the template says)."""
     template = pair_template(pair)
     for settings, expected in ((shop, template.shop), (erp, template.erp)):
         if settings.system != expected:
@@ -115,13 +118,16 @@ def configure(
                 system=c.system,
                 base_url=c.base_url,
                 credentials=c.credentials,
+                workspace=workspace,
             )
             for c in (shop, erp)
         )
         integration = session.scalar(select(Integration).where(Integration.name == name))
         if integration is None:
-            integration = Integration(name=name, pair=pair)
+            integration = Integration(name=name, pair=pair, workspace_id=shop_row.workspace_id)
             session.add(integration)
+        elif integration.workspace_id != shop_row.workspace_id:
+            raise ValueError(f"the integration name {name!r} is taken; choose another")
         integration.shop_connection_id, integration.erp_connection_id = shop_row.id, erp_row.id
         session.flush()
         existing = {flow.name: flow for flow in integration.flows}

@@ -1,6 +1,6 @@
 """Brygga's state: connections, integrations, flows, cursors, cross-references and runs."""
 
-from brygga.store import api_tokens
+from brygga.store import api_tokens, users, workspaces
 from brygga.store.connections import connection_credentials, save_connection
 from brygga.store.database import Database, migrated_database, resolve_database_url
 from brygga.store.secrets import SecretBox, SecretKeyMismatch
@@ -14,9 +14,12 @@ from brygga.store.tables import (
     Flow,
     InboxEvent,
     Integration,
+    Membership,
     RecordError,
     RecordOutcome,
     Run,
+    User,
+    Workspace,
 )
 
 __all__ = [
@@ -30,14 +33,19 @@ __all__ = [
     "Flow",
     "InboxEvent",
     "Integration",
+    "Membership",
     "RecordError",
     "RecordOutcome",
     "Run",
     "SecretBox",
     "SecretKeyMismatch",
+    "User",
+    "Workspace",
     "api_tokens",
     "connection_credentials",
     "migrated_database",
     "resolve_database_url",
     "save_connection",
+    "users",
+    "workspaces",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from brygga.store.alerts import RECONNECT_REQUIRED, raise_alert, resolve_alerts
 from brygga.store.secrets import SecretBox
 from brygga.store.tables import Connection
+from brygga.store.workspaces import DEFAULT_WORKSPACE, workspace_named
 
 ACTIVE = "active"
 
@@ -22,15 +23,20 @@ def save_connection(
     system: str,
     base_url: str,
     credentials: dict[str, Any],
+    workspace: str = DEFAULT_WORKSPACE,
 ) -> Connection:
-    """Create the connection called `name`, or replace its details if it exists.
+    """Create the connection called `name` in the workspace, or replace its details if it
+    exists there (a name taken in another workspace is refused).
 
     Saving fresh credentials is how a connection is (re)connected, so its status becomes active.
     """
+    owner = workspace_named(session, workspace, create=True)
     connection = session.scalar(select(Connection).where(Connection.name == name))
     if connection is None:
-        connection = Connection(name=name)
+        connection = Connection(name=name, workspace_id=owner.id)
         session.add(connection)
+    elif connection.workspace_id != owner.id:
+        raise ValueError(f"the connection name {name!r} is taken; choose another")
     connection.system = system
     connection.base_url = base_url
     connection.credentials = box.encrypt(credentials)

@@ -16,7 +16,7 @@ from typing import Any
 import simplejson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import Connection, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_random
 
@@ -102,23 +102,43 @@ class Database:
             return self._url.database or ":memory:"
         return self._url.render_as_string(hide_password=True)
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision; a no-op when it is already there.
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to the newest revision (or `revision`, for a test of a migration);
+        a no-op when it is already there.
 
         Processes that start together (several workers, or `run` beside the web app) take a
         lock first, so one migrates and the others wait and then find nothing to do.
         """
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-            elif self._is_sqlite:
-                # pysqlite has not begun a transaction yet; take the write lock before reading
-                # the version table.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            # SQLite changes a column by rebuilding the table, which its foreign keys refuse
+            # while other tables point at it: they are off during the migration (a pragma
+            # only takes effect outside a transaction) and checked before it commits.
+            self._sqlite_pragma(connection, "foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql(
+                            f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"
+                        )
+                    elif self._is_sqlite:
+                        # pysqlite has not begun a transaction yet; take the write lock
+                        # before reading the version table.
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    if self._is_sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise RuntimeError(f"the migration broke foreign keys: {broken}")
+            finally:
+                self._sqlite_pragma(connection, "foreign_keys=ON")
+
+    def _sqlite_pragma(self, connection: Connection, pragma: str) -> None:
+        if self._is_sqlite:
+            connection.exec_driver_sql(f"PRAGMA {pragma}")
+            connection.commit()
 
     def session(self) -> AbstractContextManager[Session]:
         """A unit of work: committed at the end of the block, rolled back if it raises, closed."""

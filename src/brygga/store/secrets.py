@@ -7,6 +7,7 @@ its owner only.
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import tempfile
@@ -26,6 +27,7 @@ class SecretBox:
     """Turns a credentials dict into an opaque token and back."""
 
     def __init__(self, key: bytes) -> None:
+        self._key = key
         try:
             self._fernet = Fernet(key)
         except ValueError as error:
@@ -42,6 +44,11 @@ class SecretBox:
         if key:
             return cls(key.encode())
         return cls(_key_file(home / KEY_FILE))
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for another purpose (e.g. signing session cookies) from this one, so one
+        secret serves all and none of them reveals the others."""
+        return hmac.digest(self._key, purpose.encode(), "sha256")
 
     def encrypt(self, data: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(data).encode()).decode()

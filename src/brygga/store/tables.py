@@ -67,12 +67,53 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType}  # noqa: RUF012
 
 
+class Workspace(Base):
+    """A merchant (or one of an agency's clients): its people see only its connections,
+    integrations and what they did."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A person who logs in to the dashboard; only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    """A user's role in a workspace: owner, operator or viewer (store.workspaces)."""
+
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+    workspace: Mapped[Workspace] = relationship()
+
+
 class Connection(Base):
     """One account in one system; `credentials` is a SecretBox token, never plaintext."""
 
     __tablename__ = "connections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     system: Mapped[str] = mapped_column(String(50))
     base_url: Mapped[str] = mapped_column(Text)
@@ -81,6 +122,8 @@ class Connection(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    workspace: Mapped[Workspace] = relationship()
+
 
 class Integration(Base):
     """A shop connection and an ERP connection joined by a pair template."""
@@ -88,13 +131,17 @@ class Integration(Base):
     __tablename__ = "integrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     pair: Mapped[str] = mapped_column(String(100))
     shop_connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id"))
     erp_connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id"))
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Paused: nothing runs on a schedule or by hand until it is resumed.
+    paused: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    workspace: Mapped[Workspace] = relationship()
     shop_connection: Mapped[Connection] = relationship(foreign_keys=[shop_connection_id])
     erp_connection: Mapped[Connection] = relationship(foreign_keys=[erp_connection_id])
     flows: Mapped[list[Flow]] = relationship(
@@ -255,17 +302,22 @@ class InboxEvent(Base):
 
 
 class ApiToken(Base):
-    """A token for the REST API. Only its SHA-256 is kept: the token is 32 random bytes, so a
-    fast hash suffices (a password, guessable, would need a slow one)."""
+    """A token for the REST API, acting in one workspace with one role. Only its SHA-256 is
+    kept: the token is 32 random bytes, so a fast hash suffices (a password, guessable, needs
+    a slow one)."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    workspace: Mapped[Workspace] = relationship()
 
 
 class Run(Base):
@@ -285,6 +337,9 @@ class Run(Base):
     skipped: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    # HTTP requests the run made to its two systems, and how many were answered 429.
+    requests: Mapped[int] = mapped_column(default=0)
+    rate_limited: Mapped[int] = mapped_column(default=0)
 
 
 class RecordOutcome(Base):

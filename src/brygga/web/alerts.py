@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 
-from brygga.store import Alert
+from brygga.store import Alert, Connection, Integration
+from brygga.web.auth import Caller, viewer
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -29,10 +30,24 @@ class AlertOut(BaseModel):
 
 
 @router.get("", response_model=list[AlertOut])
-def list_alerts(request: Request, include_resolved: bool = False) -> list[AlertOut]:
+def list_alerts(
+    request: Request, include_resolved: bool = False, caller: Caller = Depends(viewer)
+) -> list[AlertOut]:
     """Open alerts, oldest first; `include_resolved` for the history too."""
-    query = select(Alert).order_by(Alert.id)
+    query = alerts_of(caller.workspace_id)
     if not include_resolved:
         query = query.where(Alert.resolved_at.is_(None))
     with request.app.state.db.session() as session:
         return [AlertOut.model_validate(alert) for alert in session.scalars(query)]
+
+
+def alerts_of(workspace_id: int) -> Select[tuple[Alert]]:
+    """The workspace's alerts: about its connections or its integrations (and their flows)."""
+    mine = or_(Connection.workspace_id == workspace_id, Integration.workspace_id == workspace_id)
+    return (
+        select(Alert)
+        .outerjoin(Connection, Alert.connection_id == Connection.id)
+        .outerjoin(Integration, Alert.integration_id == Integration.id)
+        .where(mine)
+        .order_by(Alert.id)
+    )

@@ -1,26 +1,55 @@
-"""The FastAPI application: the REST API, its OpenAPI document at `/api/openapi.json`."""
+"""The FastAPI application: the REST API (OpenAPI at `/api/openapi.json`), the dashboard and
+the setup wizard, and the webhook receivers."""
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from pathlib import Path
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 import brygga
 from brygga.store import Database, SecretBox
-from brygga.web import alerts, errors, flows, webhooks
-from brygga.web.auth import require_token
+from brygga.web import alerts, errors, flows, login, pages, webhooks, wizard
+from brygga.web.auth import LoginRequired
+
+SESSION_COOKIE = "brygga_session"
+SESSION_HOURS = 12
 
 
-def create_app(db: Database, box: SecretBox) -> FastAPI:
+def create_app(db: Database, box: SecretBox, *, https: bool = False) -> FastAPI:
+    """The app on `db`; `https` marks the session cookie Secure (behind TLS in production)."""
     app = FastAPI(
         title="Brygga",
         version=brygga.__version__,
-        description="Keep your shop and your ERP in step. Every /api route needs an API token.",
+        description=(
+            "Keep your shop and your ERP in step. Every /api route needs an API token "
+            "(`brygga token create`) or a dashboard session."
+        ),
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
     )
     app.state.db, app.state.box = db, box
-    for router in (errors.router, alerts.router, flows.router):
-        app.include_router(router, dependencies=[Depends(require_token)])
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=box.derived_key("session cookies").hex(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=https,
+    )
+    api = [errors.router, alerts.router, flows.router]
+    for router in [*api, login.router, *pages.routers, *wizard.routers]:
+        app.include_router(router)
     app.include_router(webhooks.router)  # signed by the sender instead
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _: LoginRequired) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status.HTTP_303_SEE_OTHER)
+
     return app

@@ -3,10 +3,11 @@ same operations as `brygga errors`: list, show, retry (as it was or edited), ski
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from brygga.engine.integrations import Retried, retry_errors
 from brygga.engine.runner import RunAborted
 from brygga.store import Database, RecordError
 from brygga.web import UNPROCESSABLE
+from brygga.web.auth import Caller, operator, viewer
 
 router = APIRouter(prefix="/api/errors", tags=["error queue"])
 
@@ -73,6 +75,7 @@ class SkipRequest(Selection):
 @router.get("", response_model=list[ErrorSummary], response_model_by_alias=True)
 def list_errors(
     request: Request,
+    caller: Caller = Depends(viewer),
     integration: str | None = None,
     flow: str | None = None,
     error_class: str | None = Query(None, alias="class"),
@@ -81,58 +84,73 @@ def list_errors(
 ) -> list[dict[str, Any]]:
     wanted = Filter(integration, flow, error_class, None if state == "all" else state, since)
     with _db(request).session() as session:
-        return [error_queue.summary(row) for row in _find(session, wanted)]
+        return [error_queue.summary(row) for row in _find(session, caller, wanted)]
 
 
 @router.get("/{error_id}", response_model=ErrorDetail, response_model_by_alias=True)
-def show_error(request: Request, error_id: int) -> dict[str, Any]:
+def show_error(request: Request, error_id: int, caller: Caller = Depends(viewer)) -> dict[str, Any]:
     with _db(request).session() as session:
-        return error_queue.detail(_one(session, error_id))
+        return error_queue.detail(_one(session, caller, error_id))
 
 
 @router.post("/{error_id}/retry", response_model=Retried)
-async def retry_error(request: Request, error_id: int, body: RetryRequest | None = None) -> Retried:
+async def retry_error(
+    request: Request,
+    error_id: int,
+    body: RetryRequest | None = None,
+    caller: Caller = Depends(operator),
+) -> Retried:
     """Write the error's record again (with `record`, the operator's edit, kept for later
     retries too). A success resolves the error; a failure counts another attempt."""
     db = _db(request)
     with db.session() as session:
-        row = _one(session, error_id)
+        row = _one(session, caller, error_id)
         if body is not None and body.record is not None:
             try:
                 error_queue.edit(row, body.record)
             except QueueError as exc:
                 raise HTTPException(UNPROCESSABLE, str(exc)) from None
-    (result,) = await _retry(request, Filter(status=None, ids=(error_id,)))
+    (result,) = await _retry(request, caller, Filter(status=None, ids=(error_id,)))
     return result
 
 
 @router.post("/retry", response_model=list[Retried])
-async def retry_selected(request: Request, selection: Selection) -> list[Retried]:
+async def retry_selected(
+    request: Request, selection: Selection, caller: Caller = Depends(operator)
+) -> list[Retried]:
     """Retry every open error the selection matches (e.g. after fixing the setting their
     message names)."""
-    return await _retry(request, selection.filter())
+    return await _retry(request, caller, selection.filter())
 
 
 @router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
-def skip_error(request: Request, error_id: int, body: SkipRequest | None = None) -> dict[str, Any]:
+def skip_error(
+    request: Request,
+    error_id: int,
+    body: SkipRequest | None = None,
+    caller: Caller = Depends(operator),
+) -> dict[str, Any]:
     """Stop trying the record until it changes in the source."""
     with _db(request).session() as session:
-        row = _one(session, error_id)
+        row = _one(session, caller, error_id)
         error_queue.skip(session, [row], body.reason if body else "")
         return error_queue.summary(row)
 
 
 @router.post("/skip", response_model=list[ErrorSummary], response_model_by_alias=True)
-def skip_selected(request: Request, body: SkipRequest) -> list[dict[str, Any]]:
+def skip_selected(
+    request: Request, body: SkipRequest, caller: Caller = Depends(operator)
+) -> list[dict[str, Any]]:
     with _db(request).session() as session:
-        rows = _find(session, body.filter())
+        rows = _find(session, caller, body.filter())
         error_queue.skip(session, rows, body.reason)
         return [error_queue.summary(row) for row in rows]
 
 
-async def _retry(request: Request, wanted: Filter) -> list[Retried]:
+async def _retry(request: Request, caller: Caller, wanted: Filter) -> list[Retried]:
     try:
-        return await retry_errors(_db(request), request.app.state.box, wanted)
+        mine = replace(wanted, workspace_id=caller.workspace_id)
+        return await retry_errors(_db(request), request.app.state.box, mine)
     except QueueError as exc:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
     except RunAborted as exc:  # a system refused the credentials: not the caller's fault
@@ -143,16 +161,18 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _find(session: Session, wanted: Filter) -> list[RecordError]:
+def _find(session: Session, caller: Caller, wanted: Filter) -> list[RecordError]:
     try:
-        return error_queue.find(session, wanted)
+        return error_queue.find(session, replace(wanted, workspace_id=caller.workspace_id))
     except QueueError as exc:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
 
 
-def _one(session: Session, error_id: int) -> RecordError:
+def _one(session: Session, caller: Caller, error_id: int) -> RecordError:
+    """The error, if it is the caller's workspace's (404 as if unknown otherwise)."""
+    wanted = Filter(status=None, ids=(error_id,), workspace_id=caller.workspace_id)
     try:
-        (row,) = error_queue.find(session, Filter(status=None, ids=(error_id,)))
+        (row,) = error_queue.find(session, wanted)
     except QueueError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return row

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from brygga.engine.integrations import NotFound, move_cursors_back, resync
 from brygga.engine.runner import RunAborted
-from brygga.web import UNPROCESSABLE
+from brygga.web import UNPROCESSABLE, scope
+from brygga.web.auth import Caller, operator
 
 router = APIRouter(prefix="/api/integrations/{integration}/flows/{flow}", tags=["flows"])
 
@@ -46,8 +47,15 @@ class Resynced(BaseModel):
 
 
 @router.post("/cursor", response_model=CursorMoved)
-def move_cursor(request: Request, integration: str, flow: str, body: CursorMove) -> CursorMoved:
+def move_cursor(
+    request: Request,
+    integration: str,
+    flow: str,
+    body: CursorMove,
+    caller: Caller = Depends(operator),
+) -> CursorMoved:
     """Move the flow's cursor back, so its next run syncs the period again (never forward)."""
+    _check(request, caller, integration, flow)
     try:
         before = move_cursors_back(request.app.state.db, integration, [flow], body.since)
     except ValueError as exc:
@@ -57,9 +65,14 @@ def move_cursor(request: Request, integration: str, flow: str, body: CursorMove)
 
 @router.post("/resync", response_model=Resynced)
 async def resync_records(
-    request: Request, integration: str, flow: str, body: ResyncRequest
+    request: Request,
+    integration: str,
+    flow: str,
+    body: ResyncRequest,
+    caller: Caller = Depends(operator),
 ) -> Resynced:
     """Read the records from the source again and write each to the target, changed or not."""
+    _check(request, caller, integration, flow)
     state = request.app.state
     try:
         done = await resync(state.db, state.box, integration, flow, body.ids)
@@ -73,6 +86,12 @@ async def resync_records(
         for o in done.outcomes
     ]  # fmt: skip
     return Resynced(records=records, missing=done.missing)
+
+
+def _check(request: Request, caller: Caller, integration: str, flow: str) -> None:
+    """404 unless the flow is of the caller's workspace."""
+    with request.app.state.db.session() as session:
+        scope.flow(session, caller, integration, flow)
 
 
 def _status_of(error: ValueError) -> int:
