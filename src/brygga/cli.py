@@ -21,6 +21,7 @@ from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.faults import Faults
 
 if TYPE_CHECKING:
+    from brygga.demo import Demo, PairReport
     from brygga.engine.reconcile import ReconcileReport
 
 app = typer.Typer(no_args_is_help=True, help="Brygga: keep your shop and your ERP in step.")
@@ -54,11 +55,14 @@ def demo(
     pair: list[str] = typer.Option(
         [], "--pair", help="Only this pair (repeatable; default: all four)"
     ),
+    dashboard_port: int = typer.Option(
+        8000, help="Serve the dashboard here (0, or a port in use: any free port)"
+    ),
 ) -> None:
-    """Start a shop and an ERP sandbox for each pair, connect them, sync, and keep serving."""
+    """Start a shop and an ERP sandbox for each pair, connect them, sync, and keep serving
+    them with the dashboard (log in with the user and password it prints)."""
     from brygga.demo import Demo, DemoOptions
     from brygga.pairs import PAIRS
-    from brygga.reporting import live_progress, summary_table
 
     _stop_on_sigterm()
     console = Console(stderr=True)
@@ -69,31 +73,68 @@ def demo(
     with console.status("Starting the sandboxes…"):
         running = Demo.start(options)
     try:
-        with live_progress(console) as progress:
-            reports = running.sync(progress)
-        if state_dir is not None:
-            running.write_states(state_dir)
-        if json_output:
-            print(json.dumps(running.summary(reports), indent=2))
-        else:
-            for demo_pair in running.pairs:
-                title = f"{demo_pair.template.shop} ↔ {demo_pair.template.erp}"
-                console.print(summary_table(title, reports[demo_pair.name].sync))
-            for name, report in reports.items():
-                console.print(f"Reconciled {name}: {report.reconcile.headline()}")
-            console.print(f"Database: {running.db.display_url}")
         if once:
+            reports = _demo_day(running, console, json_output, state_dir)
             raise typer.Exit(0 if all(report.sync.ok for report in reports.values()) else 1)
-        for demo_pair in running.pairs:
-            for name, sandbox in demo_pair.sandboxes.items():
-                console.print(f"{demo_pair.name}: {name} sandbox at {sandbox.base_url}")
-        console.print("Serving the sandboxes. Press Ctrl-C to stop.")
-        while True:
-            time.sleep(3600)
+        _demo_serving(running, console, json_output, state_dir, dashboard_port)
     except KeyboardInterrupt:
         console.print("Stopped.")
     finally:
         running.stop()
+
+
+def _demo_day(
+    running: Demo,
+    console: Console,
+    json_output: bool,
+    state_dir: Path | None,
+    dashboard: dict[str, str] | None = None,
+) -> dict[str, PairReport]:
+    """Sync the demo's day and print what it did: a table per pair, or the JSON document
+    (on one line, with the dashboard's address and login, when the demo goes on serving)."""
+    from brygga.reporting import live_progress, summary_table
+
+    with live_progress(console) as progress:
+        reports = running.sync(progress)
+    if state_dir is not None:
+        running.write_states(state_dir)
+    if json_output:
+        document = running.summary(reports)
+        if dashboard is None:
+            print(json.dumps(document, indent=2))
+        else:
+            print(json.dumps(document | {"dashboard": dashboard}), flush=True)
+        return reports
+    for demo_pair in running.pairs:
+        title = f"{demo_pair.template.shop} ↔ {demo_pair.template.erp}"
+        console.print(summary_table(title, reports[demo_pair.name].sync))
+    for name, report in reports.items():
+        console.print(f"Reconciled {name}: {report.reconcile.headline()}")
+    console.print(f"Database: {running.db.display_url}")
+    return reports
+
+
+def _demo_serving(
+    running: Demo, console: Console, json_output: bool, state_dir: Path | None, port: int
+) -> None:
+    """The dashboard is up from the start, so the first sync can be watched in it."""
+    from brygga.store import SecretBox
+    from brygga.web.app import create_app
+    from brygga.web.serving import serving
+
+    app = create_app(running.db, SecretBox.from_environment(running.options.home))
+    with serving(app, port) as url:
+        user, password = running.login()
+        login = {"url": f"{url}/", "user": user, "password": password}
+        console.print(f"Dashboard: {login['url']}  (log in as {user}, password {password})")
+        _demo_day(running, console, json_output, state_dir, login)
+        for demo_pair in running.pairs:
+            for name, sandbox in demo_pair.sandboxes.items():
+                console.print(f"{demo_pair.name}: {name} sandbox at {sandbox.base_url}")
+        console.print(f"Dashboard: {login['url']}  (log in as {user}, password {password})")
+        console.print("Serving the dashboard and the sandboxes. Press Ctrl-C to stop.")
+        while True:
+            time.sleep(3600)
 
 
 @app.command()

@@ -13,6 +13,7 @@ moves nothing new.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,8 @@ from brygga.engine.reconcile import ReconcileReport, reconcile
 from brygga.engine.runner import Progress
 from brygga.pairs import PAIRS, PairTemplate, pair_template
 from brygga.sandbox.processes import SandboxProcess, launch_sandbox
-from brygga.store import Base, Database, SecretBox, resolve_database_url
+from brygga.store import Base, Database, SecretBox, resolve_database_url, users
+from brygga.store.workspaces import DEFAULT_WORKSPACE, OWNER, join, workspace_named
 
 # Flows that need only what the shop already has; the rest wait for the staff's work.
 FIRST_FLOWS = ["customers", "orders"]
@@ -42,6 +44,9 @@ STAFF_WORK = {
     "magento": {"products": 3},
 }
 LATE_STAFF_WORK = {"magento": {"refunds": 3}}
+
+# Who logs in to the demo's dashboard; a new password is made at every start and printed.
+DEMO_USER = "demo@brygga.local"
 
 # The credential keys each system's connection takes from its sandbox's demo credentials.
 DEMO_CREDENTIALS = {
@@ -180,6 +185,19 @@ class Demo:
                 flows = ["refunds"]
                 report.merge(await sync(self.db, box, pair.name, flows=flows, progress=labelled))
         return PairReport(report, await reconcile(self.db, box, pair.name))
+
+    def login(self) -> tuple[str, str]:
+        """The demo user (owner of the demo's workspace) and a new password: none is kept in
+        plaintext, so each start makes one to print."""
+        password = secrets.token_urlsafe(12)
+        with self.db.session() as session:
+            user = users.user_with_email(session, DEMO_USER)
+            if user is None:
+                user = users.create_user(session, DEMO_USER, password)
+            else:
+                users.set_password(user, password)
+            join(session, user.id, workspace_named(session, DEFAULT_WORKSPACE, create=True), OWNER)
+        return DEMO_USER, password
 
     def summary(self, reports: dict[str, PairReport]) -> dict[str, Any]:
         """The `--json` document; its shape is documented in docs/cli.md and kept stable."""

@@ -1,6 +1,8 @@
-"""`brygga demo` keeps serving after its sync; `brygga sync` runs flows against it; Ctrl-C
-stops everything."""
+"""`brygga demo --json` (without `--once`) prints its summary with the dashboard's address and
+login once the first sync is done, and keeps serving; the dashboard shows the synced pair;
+`brygga sync` runs flows against the sandboxes; Ctrl-C stops everything."""
 
+import json
 import re
 import signal
 import subprocess
@@ -12,75 +14,58 @@ import httpx
 from tests.support.processes import assert_stopped
 
 
-def test_demo_serves_until_interrupted_and_sync_runs_against_it(tmp_path):
+def brygga(home, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "brygga", *args, "--home", str(home)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def test_demo_serves_the_dashboard_until_interrupted_and_sync_runs_against_it(tmp_path):
     home = tmp_path / "home"
-    log = tmp_path / "demo.log"
-    with log.open("w") as stderr:
-        demo = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "brygga",
-                "demo",
-                "--home",
-                str(home),
-                "--no-rate-limit",
-                "--orders",
-                "30",
-                "--pair",
-                "centra-fortnox",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+    log, out = tmp_path / "demo.log", tmp_path / "demo.json"
+    command = [sys.executable, "-m", "brygga", "demo", "--json", "--home", str(home),
+               "--no-rate-limit", "--orders", "30", "--pair", "centra-fortnox",
+               "--dashboard-port", "0"]  # fmt: skip
+    with log.open("w") as stderr, out.open("w") as stdout:
+        demo = subprocess.Popen(command, stdout=stdout, stderr=stderr)
         try:
             deadline = time.monotonic() + 180
             while "Press Ctrl-C" not in log.read_text():
                 assert demo.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "the demo never got to serving"
                 time.sleep(0.2)
-            served = r"centra-fortnox: (centra|fortnox) sandbox at (http://\S+)"
-            urls = dict(re.findall(served, log.read_text()))
+            lines = out.read_text().splitlines()
+            assert len(lines) == 1  # the whole document on one line
+            summary = json.loads(lines[0])
+            assert [i["name"] for i in summary["integrations"]] == ["centra-fortnox"]
+            dashboard = summary["dashboard"]
+            assert dashboard["user"] == "demo@brygga.local"
+            assert dashboard["password"] in log.read_text()  # also printed for a person
+            urls = {system: s["base_url"]
+                    for system, s in summary["integrations"][0]["sandboxes"].items()}  # fmt: skip
             assert httpx.get(f"{urls['fortnox']}/_sandbox/health").status_code == 200
 
-            sync = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "brygga",
-                    "sync",
-                    "centra-fortnox",
-                    "orders",
-                    "--home",
-                    str(home),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
+            with httpx.Client(base_url=dashboard["url"], timeout=30) as web:
+                login = web.get("/login").text
+                csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+                answer = web.post("/login", data={"email": dashboard["user"], "csrf_token": csrf,
+                                                  "password": dashboard["password"]})  # fmt: skip
+                assert answer.status_code == 303, answer.text
+                overview = web.get("/api/overview").json()
+                (shown,) = overview["integrations"]
+                assert shown["name"] == "centra-fortnox"
+                assert shown["health"] == "ok", shown
+
+            sync = brygga(home, "sync", "centra-fortnox", "orders")
             assert sync.returncode == 0, sync.stderr
             # Only the orders flow ran, and everything was already there.
             assert re.search(r"orders\s+│\s+\d+\s+│\s+0\s+│\s+0\s+│\s+\d+\s+│\s+0", sync.stderr)
             assert "│ customers" not in sync.stderr
 
-            unknown = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "brygga",
-                    "sync",
-                    "no-such-integration",
-                    "--home",
-                    str(home),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            unknown = brygga(home, "sync", "no-such-integration", timeout=60)
             assert unknown.returncode == 2 and "no integration called" in unknown.stderr
         finally:
             demo.send_signal(signal.SIGINT)
             assert demo.wait(30) == 0
-    # The sandboxes went with it.
-    for url in urls.values():
+    # The sandboxes and the dashboard went with it.
+    for url in [*urls.values(), dashboard["url"]]:
         assert_stopped(url)

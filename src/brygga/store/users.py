@@ -19,14 +19,19 @@ def create_user(session: Session, email: str, password: str) -> User:
     email = _normal(email)
     if "@" not in email:
         raise ValueError(f"{email!r} is not an e-mail address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"choose a password of at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise ValueError(f"a user {email} exists")
-    user = User(email=email, password_hash=_hasher.hash(password))
+    user = User(email=email)
+    set_password(user, password)
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"choose a password of at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
 
 
 def user_with_email(session: Session, email: str) -> User | None:
