@@ -144,6 +144,24 @@ async def test_429s_are_waited_out(
     assert client.http.stats.throttled >= 1
 
 
+async def test_describe_finds_the_seeded_account(case: ConnectorCase, client: Any) -> None:
+    """The wizard's connection test: the company and the choices for the flows' settings."""
+    assert await registry.describe(case.system, client) == case.account
+
+
+async def test_describe_with_refused_credentials_says_so(
+    case: ConnectorCase, sandbox: SandboxProcess
+) -> None:
+    refused = case.refused_client(sandbox)
+    try:
+        with pytest.raises(ConnectorError) as raised:
+            await registry.describe(case.system, refused)
+    finally:
+        await refused.aclose()
+    assert raised.value.error_class is ErrorClass.AUTH
+    assert raised.value.message.startswith(case.refusal), raised.value.message
+
+
 async def test_expired_credentials_are_renewed_or_reported(
     case: ConnectorCase, client: Any, sandbox: SandboxProcess
 ) -> None:

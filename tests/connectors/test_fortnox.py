@@ -11,11 +11,13 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.fortnox.account import describe
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.mapping import vat_type
 from brygga.connectors.fortnox.writers import CustomerWriter, OrderWriter
 from brygga.model import Address, Customer, CustomerType, Order
 from brygga.sandbox.fortnox import deviations
+from tests.connectors.cases.fortnox import code_client
 from tests.sandbox.test_fortnox_spec import SERVER, SPEC
 from tests.support.orders import sample_order
 from tests.support.processes import sandbox_fixture
@@ -161,6 +163,23 @@ async def test_wrong_credentials_are_an_auth_error(sandbox):
             await http.request("GET", "/3/customers")
     assert raised.value.error_class is ErrorClass.AUTH
     assert "wrong" not in str(raised.value)
+
+
+async def test_describe_sends_documented_requests_and_copes_without_the_warehouse(sandbox):
+    client, check = checked_client(sandbox)  # a service account: every scope consented
+    try:
+        assert (await describe(client)).warehouses == ["HUVUDLAGER"]
+    finally:
+        await client.aclose()
+    check.validate()
+    # A consent without the warehouse scope (or a company without the module) gets 403 there.
+    limited = code_client(sandbox, scope="companyinformation currency price settings")
+    try:
+        facts = await describe(limited)
+    finally:
+        await limited.aclose()
+    assert facts.company_name == "Brygga Demo AB" and facts.price_lists == ["A"]
+    assert facts.warehouses == []
 
 
 async def shop_order(

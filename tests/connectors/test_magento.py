@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.magento.account import describe
 from brygga.connectors.magento.client import MagentoClient, api_root, fill
 from brygga.connectors.magento.search import Criteria
 from brygga.connectors.magento.streams import (
@@ -192,6 +193,11 @@ async def test_refunds_and_payments_carry_the_order_number(client, sandbox):
         "checkmo",
     )
     assert first.paid_at == datetime(2026, 9, 1, 10, 1, tzinfo=UTC)
+
+
+async def test_describe_sends_documented_requests(client):
+    facts = await describe(client)
+    assert (facts.company_name, facts.warehouses) == ("Main Website", ["default", "sthlm"])
 
 
 async def test_stock_levels_are_written_in_one_batch_and_found(client):

@@ -14,6 +14,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.vismanet.account import describe
 from brygga.connectors.vismanet.client import VismanetClient
 from brygga.connectors.vismanet.writers import CustomerWriter, OrderWriter, ProductWriter
 from brygga.model import (
@@ -124,6 +125,11 @@ async def test_wrong_secret_and_customer_tenant_are_auth_errors(sandbox):
     await tenant.aclose()
     assert raised.value.error_class is ErrorClass.AUTH and raised.value.code == "12027"
     assert "company tenant id" in raised.value.message
+
+
+async def test_describe_sends_documented_requests(client):
+    facts = await describe(client)
+    assert (facts.company_name, facts.warehouses) == ("Brygga Demo AB", ["1"])
 
 
 async def test_error_shapes_are_classified(client):

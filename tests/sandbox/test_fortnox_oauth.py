@@ -3,7 +3,6 @@ driven by authlib's OAuth2 client, single-use rotating refresh tokens, revocatio
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -12,6 +11,7 @@ import pytest
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from tests.sandbox.test_fortnox import CLIENT, SECRET, basic, error
+from tests.support.consent import ConsentForm, consent
 from tests.support.processes import SandboxProcess, sandbox_fixture
 
 REDIRECT = "http://localhost:9999/callback"
@@ -20,38 +20,7 @@ REDIRECT = "http://localhost:9999/callback"
 INVALID_REFRESH = {"error": "invalid_grant", "error_description": "Invalid refresh token"}
 
 
-class ConsentForm(HTMLParser):
-    """The consent page's form: where it posts and its hidden fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-        self.decisions: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self.action = found["action"]
-        elif tag == "input" and found.get("type") == "hidden":
-            self.fields[found["name"]] = found["value"]
-        elif tag == "button" and found.get("name") == "decision":
-            self.decisions.append(found["value"])
-
-
 sandbox = sandbox_fixture("fortnox")
-
-
-def consent(base_url: str, authorize_url: str, decision: str = "approve") -> str:
-    """Open the consent page like a browser, press a button; the redirect's location."""
-    page = httpx.get(authorize_url)
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    form = ConsentForm()
-    form.feed(page.text)
-    assert form.decisions == ["approve", "deny"]
-    answer = httpx.post(urljoin(base_url, form.action), data=form.fields | {"decision": decision})
-    assert answer.status_code == 302, answer.text
-    return answer.headers["location"]
 
 
 def authorize_params(**changes: str) -> dict[str, str]:

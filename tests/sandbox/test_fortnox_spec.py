@@ -303,6 +303,22 @@ def test_accounts_match_the_spec(call: Any) -> None:
     assert call("GET", "/3/accounts/9999").status_code == 404
 
 
+def test_company_modes_of_payment_and_stock_points_match_the_spec(call: Any) -> None:
+    company = ok(call("GET", "/3/companyinformation"), "CompanyInformation")
+    assert (company["CompanyName"], company["DatabaseNumber"]) == ("Brygga Demo AB", 1234567)
+    modes = ok(call("GET", "/3/modesofpayments"), "ModesOfPayments")
+    assert [(mode["Code"], mode["AccountNumber"]) for mode in modes] == [
+        ("BG", "1930"), ("KORT", "1580"), ("PRESENTKORT", "2421")
+    ]  # fmt: skip
+    points = ok(call("GET", "/api/warehouse/stockpoints-v1"))
+    assert [(point["code"], point["name"], point["active"]) for point in points] == [
+        ("HUVUDLAGER", "Huvudlager", True)
+    ]
+    assert ok(call("GET", "/api/warehouse/stockpoints-v1", q="huvud", state="ALL")) == points
+    assert ok(call("GET", "/api/warehouse/stockpoints-v1", state="INACTIVE")) == []
+    assert ok(call("GET", "/api/warehouse/stockpoints-v1", q="NOPE")) == []
+
+
 def test_errors_match_the_spec_with_lowercase_keys(call: Any) -> None:
     missing = call("GET", "/3/customers/does-not-exist")
     assert missing.status_code == 404

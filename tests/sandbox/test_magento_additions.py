@@ -1,5 +1,6 @@
 """Magento sandbox features the connector needs: invoice comments, the currency directory,
-filters on an empty credit memo table, and reauthorizing the integration."""
+websites and MSI sources, filters on an empty credit memo table, and reauthorizing the
+integration."""
 
 from __future__ import annotations
 
@@ -51,6 +52,24 @@ def test_the_currency_directory_matches_the_spec(document, sandbox):
     rates = {rate["currency_to"]: rate["rate"] for rate in body["exchange_rates"]}
     assert rates["SEK"] == 1 and str(rates["EUR"]).startswith("0.08928571")
     assert requests.get(f"{sandbox.base_url}/rest/V1/directory/currency").status_code == 200
+
+
+def test_websites_and_sources_match_the_spec(document, sandbox):
+    shop = Magento(sandbox)
+    websites = schema.call(document, shop, "get", "/V1/store/websites", "/V1/store/websites")
+    assert [(w["id"], w["code"], w["name"]) for w in websites] == [
+        (0, "admin", "Admin"), (1, "base", "Main Website")
+    ]  # fmt: skip
+    # `getList(SearchCriteriaInterface $searchCriteria = null)`: criteria are optional here.
+    sources = schema.call(document, shop, "get", "/V1/inventory/sources", "/V1/inventory/sources")
+    assert [(s["source_code"], s["name"]) for s in sources["items"]] == [
+        ("default", "Default Source"), ("sthlm", "Stockholm Warehouse")
+    ]  # fmt: skip
+    found = schema.call(document, shop, "get", "/V1/inventory/sources", "/V1/inventory/sources",
+                        params=criteria([("name", "Stock%", "like")], pageSize=10))  # fmt: skip
+    assert [s["source_code"] for s in found["items"]] == ["sthlm"] and found["total_count"] == 1
+    for path in ("/V1/store/websites", "/V1/inventory/sources"):
+        assert requests.get(f"{sandbox.base_url}/rest{path}").status_code == 401
 
 
 def test_an_empty_credit_memo_table_still_has_its_columns(sandbox):

@@ -220,6 +220,23 @@ def test_reference_data_matches_the_spec(openapi: OpenAPI, client: httpx.Client)
     assert call(openapi, client, "GET", "/v1/vatZone/02").json()["defaultVatCategory"] == "4"
 
 
+def test_the_company_setup_matches_the_spec(openapi: OpenAPI, client: httpx.Client) -> None:
+    (organization,) = call(openapi, client, "GET", "/v1/organization").json()
+    assert (organization["name"], organization["baseCurrency"]) == ("Brygga Demo AB", "SEK")
+    currencies = call(openapi, client, "GET", "/v1/currency").json()
+    assert [(c["id"], c["isBaseCurrency"]) for c in currencies] == [
+        ("SEK", True), ("DKK", False), ("EUR", False), ("NOK", False), ("USD", False)
+    ]  # fmt: skip
+    params = {"active": "true", "branch": "1"}
+    warehouses = call(openapi, client, "GET", "/v1/warehouse", params=params).json()
+    assert [(w["warehouseID"], w["description"]) for w in warehouses] == [("1", "Huvudlager")]
+    assert call(openapi, client, "GET", "/v1/warehouse", params={"active": "false"}).json() == []
+    methods = call(openapi, client, "GET", "/v1/paymentmethod").json()
+    assert [(m["paymentMethodID"], m["meansOfPayment"]) for m in methods] == [
+        ("KORT", "CreditCard"), ("BANKGIRO", "DirectDeposit"), ("PRESENTKORT", "CashOrCheck")
+    ]  # fmt: skip
+
+
 def test_background_calls_match_the_spec(openapi: OpenAPI, client: httpx.Client) -> None:
     background = {"erp-api-background": "none"}
     accepted = call(openapi, client, "GET", "/v1/vatZone/03", headers=background)

@@ -1,5 +1,6 @@
 """The canonical model: every connector maps its API to and from these records."""
 
+from brygga.model.account import AccountFacts
 from brygga.model.address import EU_COUNTRIES, Address
 from brygga.model.customer import Customer, CustomerType
 from brygga.model.documents import CreditNote, Invoice
@@ -20,6 +21,7 @@ __all__ = [
     "CENT",
     "EU_COUNTRIES",
     "GIFT_CARD",
+    "AccountFacts",
     "Address",
     "CreditNote",
     "Customer",

@@ -1,6 +1,7 @@
 """What the shared conformance suite (tests/connectors/test_conformance.py) needs to know about
-one connector: how to open it against its sandbox, what to read and write, and how to make its
-credentials expire. Each system describes itself in `cases/<system>.py` as `CASE`."""
+one connector: how to open it against its sandbox, what to read and write, how to make its
+credentials expire, and what its seeded account looks like. Each system describes itself in
+`cases/<system>.py` as `CASE`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from brygga.model import AccountFacts
 from brygga.sandbox.processes import SandboxProcess
 
 
@@ -30,6 +32,11 @@ class ConnectorCase:
     # 401; `refreshes` says whether the connector can then renew it (a static API key cannot).
     expire_token: Callable[[SandboxProcess, Any], Awaitable[None]]
     refreshes: bool
+    # What `describe` finds in the seeded sandbox, and a client whose credentials the system
+    # refuses, with the words its error starts with (the wizard shows it as "check your key").
+    account: AccountFacts
+    refused_client: Callable[[SandboxProcess], Any]
+    refusal: str
 
 
 async def no_links(client: Any, tag: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from brygga.connectors.centra.client import CentraClient
-from brygga.model import Money, Product, Variant
+from brygga.model import AccountFacts, Money, Product, Variant
 from brygga.sandbox.processes import SandboxProcess
 from tests.connectors.cases import ConnectorCase, no_links
 
@@ -28,6 +28,10 @@ async def expire_token(sandbox: SandboxProcess, client: Any) -> None:
     async with httpx.AsyncClient() as http:
         response = await http.post(f"{sandbox.base_url}/_sandbox/tokens/{token}/revoke")
         response.raise_for_status()
+
+
+def refused_client(sandbox: SandboxProcess) -> CentraClient:
+    return CentraClient(sandbox.base_url, {"token": "centra-unknown-token", "rate_limit": False})
 
 
 def article(tag: str, size: str = "") -> Product:
@@ -48,4 +52,14 @@ CASE = ConnectorCase(
     invalid_sample=lambda tag: article(tag, size="XXL"),
     expire_token=expire_token,
     refreshes=False,
+    account=AccountFacts(
+        system="centra",
+        company_name="Retail",
+        base_currency="SEK",
+        currencies=["SEK", "EUR", "NOK", "DKK", "USD"],
+        warehouses=["Main Warehouse", "Stockholm Store"],
+        price_lists=["Retail SEK", "Retail EUR", "Retail NOK", "Retail DKK", "Retail USD"],
+    ),
+    refused_client=refused_client,
+    refusal="Centra refused the integration token",
 )

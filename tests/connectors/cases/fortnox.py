@@ -18,13 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from brygga.connectors.fortnox.client import FortnoxClient
-from brygga.model import Address, Customer
+from brygga.model import AccountFacts, Address, Customer
 from brygga.sandbox.processes import SandboxProcess
 from tests.connectors.cases import ConnectorCase, no_links
 from tests.sandbox.test_fortnox import api, basic
 from tests.sandbox.test_fortnox_oauth import REDIRECT, authorize_params, consent
 
 SHOP_ORDERS = 3
+# What the flows and the account description read and write (§1.5; the warehouse scope's name
+# is unconfirmed).
+SCOPE = "companyinformation currency customer invoice order price settings warehouse"
 
 
 def _invoice_shop_orders(sandbox: SandboxProcess) -> None:
@@ -47,9 +50,9 @@ def _invoice_shop_orders(sandbox: SandboxProcess) -> None:
             http.put(f"/3/invoices/{number}", json=change).raise_for_status()
 
 
-def code_grant(sandbox: SandboxProcess) -> dict[str, Any]:
+def code_grant(sandbox: SandboxProcess, scope: str) -> dict[str, Any]:
     """Consent like a browser, then trade the code for tokens (fact sheet §1.1)."""
-    params = authorize_params(scope="customer invoice order")
+    params = authorize_params(scope=scope)
     location = consent(
         sandbox.base_url, httpx.URL(f"{sandbox.base_url}/oauth-v1/auth", params=params)
     )
@@ -60,9 +63,9 @@ def code_grant(sandbox: SandboxProcess) -> dict[str, Any]:
     return answer.json()
 
 
-def open_client(sandbox: SandboxProcess) -> FortnoxClient:
-    _invoice_shop_orders(sandbox)
-    demo, grant = sandbox.credentials(), code_grant(sandbox)
+def code_client(sandbox: SandboxProcess, scope: str = SCOPE) -> FortnoxClient:
+    """An authorization-code connection granted `scope`, starting with its access token."""
+    demo, grant = sandbox.credentials(), code_grant(sandbox, scope)
     credentials = {
         "client_id": demo["client_id"],
         "client_secret": demo["client_secret"],
@@ -71,6 +74,17 @@ def open_client(sandbox: SandboxProcess) -> FortnoxClient:
         "expires_at": time.time() + grant["expires_in"],
         "rate_limit": False,
     }
+    return FortnoxClient(sandbox.base_url, credentials)
+
+
+def open_client(sandbox: SandboxProcess) -> FortnoxClient:
+    _invoice_shop_orders(sandbox)
+    return code_client(sandbox)
+
+
+def refused_client(sandbox: SandboxProcess) -> FortnoxClient:
+    """A service account (§1.2) whose client secret is wrong."""
+    credentials = sandbox.credentials() | {"client_secret": "wrong", "rate_limit": False}
     return FortnoxClient(sandbox.base_url, credentials)
 
 
@@ -97,4 +111,15 @@ CASE = ConnectorCase(
     invalid_sample=lambda tag: Customer(source_id=tag),
     expire_token=expire_token,
     refreshes=True,
+    account=AccountFacts(
+        system="fortnox",
+        company_name="Brygga Demo AB",
+        base_currency="SEK",
+        currencies=["DKK", "EUR", "NOK", "SEK", "USD"],
+        warehouses=["HUVUDLAGER"],
+        price_lists=["A"],
+        payment_methods=["BG", "KORT", "PRESENTKORT"],
+    ),
+    refused_client=refused_client,
+    refusal="Fortnox refused the service-account credentials",
 )

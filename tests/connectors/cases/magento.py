@@ -8,13 +8,18 @@ from typing import Any
 import httpx
 
 from brygga.connectors.magento.client import MagentoClient
-from brygga.model import StockLevel
+from brygga.model import AccountFacts, StockLevel
 from brygga.sandbox.processes import SandboxProcess
 from tests.connectors.cases import ConnectorCase, no_links
 
 
 def open_client(sandbox: SandboxProcess) -> MagentoClient:
     return MagentoClient(sandbox.base_url, sandbox.credentials() | {"rate_limit": False})
+
+
+def refused_client(sandbox: SandboxProcess) -> MagentoClient:
+    credentials = sandbox.credentials() | {"access_token": "unknown0token", "rate_limit": False}
+    return MagentoClient(sandbox.base_url, credentials)
 
 
 def sample(tag: str) -> StockLevel:
@@ -44,4 +49,13 @@ CASE = ConnectorCase(
     invalid_sample=invalid_sample,
     expire_token=expire_token,
     refreshes=False,
+    account=AccountFacts(
+        system="magento",
+        company_name="Main Website",
+        base_currency="SEK",
+        currencies=["SEK", "EUR", "NOK", "DKK", "USD"],
+        warehouses=["default", "sthlm"],
+    ),
+    refused_client=refused_client,
+    refusal="Magento refused the integration's credentials",
 )

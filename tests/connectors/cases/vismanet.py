@@ -7,13 +7,18 @@ from typing import Any
 import httpx
 
 from brygga.connectors.vismanet.client import VismanetClient
-from brygga.model import Address, Customer
+from brygga.model import AccountFacts, Address, Customer
 from brygga.sandbox.processes import SandboxProcess
 from tests.connectors.cases import ConnectorCase, no_links
 
 
 def open_client(sandbox: SandboxProcess) -> VismanetClient:
     return VismanetClient(sandbox.base_url, sandbox.credentials() | {"rate_limit": False})
+
+
+def refused_client(sandbox: SandboxProcess) -> VismanetClient:
+    credentials = sandbox.credentials() | {"client_secret": "wrong", "rate_limit": False}
+    return VismanetClient(sandbox.base_url, credentials)
 
 
 def sample(tag: str) -> Customer:
@@ -49,4 +54,14 @@ CASE = ConnectorCase(
     invalid_sample=invalid_sample,
     expire_token=expire_token,
     refreshes=True,
+    account=AccountFacts(
+        system="vismanet",
+        company_name="Brygga Demo AB",
+        base_currency="SEK",
+        currencies=["SEK", "DKK", "EUR", "NOK", "USD"],
+        warehouses=["1"],
+        payment_methods=["KORT", "BANKGIRO", "PRESENTKORT"],
+    ),
+    refused_client=refused_client,
+    refusal="Visma Connect refused the client credentials",
 )

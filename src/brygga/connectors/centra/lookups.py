@@ -19,6 +19,11 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 LIST_LIMIT = 200  # the largest page clients are seen to use (§3.2)
 
 
+async def every(client: CentraClient, document: str, key: str) -> list[dict[str, Any]]:
+    """Every item of a paged list query whose document asks for LIST_LIMIT per page."""
+    return [item async for page in client.pages(document, key, {}, LIST_LIMIT) for item in page]
+
+
 def same(record: dict[str, Any], wanted: object) -> bool:
     """A setting names a record by id or (case-insensitively) by name."""
     text = str(wanted).strip()
@@ -50,7 +55,7 @@ class Lookups:
 
     async def pricelists(self) -> list[dict[str, Any]]:
         if self._pricelists is None:
-            self._pricelists = await self._all(PRICELISTS, "pricelists")
+            self._pricelists = await every(self.client, PRICELISTS, "pricelists")
         return self._pricelists
 
     async def size_chart(self, wanted: object) -> dict[str, Any]:
@@ -65,12 +70,16 @@ class Lookups:
             )
         return chart
 
-    async def warehouse(self, wanted: object) -> dict[str, Any]:
+    async def warehouses(self) -> list[dict[str, Any]]:
         if self._warehouses is None:
-            self._warehouses = await self._all(WAREHOUSES, "warehouses")
-        warehouse = next((w for w in self._warehouses if same(w, wanted)), None)
+            self._warehouses = await every(self.client, WAREHOUSES, "warehouses")
+        return self._warehouses
+
+    async def warehouse(self, wanted: object) -> dict[str, Any]:
+        warehouses = await self.warehouses()
+        warehouse = next((w for w in warehouses if same(w, wanted)), None)
         if warehouse is None:
-            names = ", ".join(w["name"] for w in self._warehouses)
+            names = ", ".join(w["name"] for w in warehouses)
             raise ConnectorError(
                 ErrorClass.DATA,
                 f"Centra has no warehouse {wanted!r}; set `centra_warehouse` to one of: {names}",
@@ -82,9 +91,3 @@ class Lookups:
         variables = {"type": object_type, "externalId": external_id}
         entries = (await self.client.query(ID_CONVERSION, variables))["idConversions"]
         return int(entries[0]["internalId"]) if entries else None
-
-    async def _all(self, document: str, key: str) -> list[dict[str, Any]]:
-        """Every item; the documents ask for LIST_LIMIT per page."""
-        return [
-            item async for page in self.client.pages(document, key, {}, LIST_LIMIT) for item in page
-        ]

@@ -155,6 +155,21 @@ query Warehouses($page: Int!) {
 }
 """
 
+# §1 (Store:read): Centra keeps no company record; its stores are what the merchant runs.
+STORES = """
+query Stores($page: Int!) {
+  stores(limit: 200, page: $page) { id name }
+}
+"""
+
+# §4.7: the base currency as the docs' DTC example asks for it, beside every currency.
+CURRENCIES = """
+query Currencies {
+  base: currencies(where: { isBase: true }) { code }
+  all: currencies { code }
+}
+"""
+
 # §4.10: the caller's own entries; for orders the internal id is the order number.
 ID_CONVERSION = """
 query IdConversion($type: IdConversionEntryObjectType!, $externalId: String!) {

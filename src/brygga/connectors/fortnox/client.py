@@ -8,13 +8,9 @@ from typing import Any
 import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.fortnox.auth import (
-    CredentialsCallback,
-    RefreshingToken,
-    ServiceAccountToken,
-    token_url_for,
-)
+from brygga.connectors.fortnox.auth import PROVIDER, ServiceAccountToken, oauth_url
 from brygga.connectors.http import HttpClient, parse_json
+from brygga.connectors.oauth import CredentialsCallback, RefreshingToken, TokenEndpoint
 from brygga.connectors.ratelimit import client_limiter
 
 # 25 requests per sliding 5 s window per (client id, tenant) (fortnox.md §2). Brygga sends 24:
@@ -52,17 +48,17 @@ class FortnoxClient:
         missing = [key for key in needed if not credentials.get(key)]
         if missing:
             raise ValueError(f"a Fortnox connection needs {', '.join(missing)}")
-        token_url = credentials.get("token_url") or token_url_for(base_url)
+        endpoint = TokenEndpoint(
+            credentials.get("token_url") or oauth_url(base_url, "token"),
+            credentials["client_id"],
+            credentials["client_secret"],
+            PROVIDER,
+        )
         auth: RefreshingToken | ServiceAccountToken
         if code_grant:
-            auth = RefreshingToken(token_url, credentials, on_credentials)
+            auth = RefreshingToken(endpoint, credentials, on_credentials)
         else:
-            auth = ServiceAccountToken(
-                token_url,
-                credentials["client_id"],
-                credentials["client_secret"],
-                str(credentials["tenant_id"]),
-            )
+            auth = ServiceAccountToken(endpoint, str(credentials["tenant_id"]))
         secrets = [credentials[key] for key in ("client_secret", "refresh_token", "access_token")
                    if credentials.get(key)]  # fmt: skip
         self.http = HttpClient(

@@ -25,6 +25,10 @@ CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_to
 # Core Magento has no REST rate limit (magento.md §2); stay modest so a small store's PHP
 # workers keep serving shoppers. `requests_per_second` in the connection overrides it.
 REQUESTS_PER_SECOND = 10
+REFUSED = "Magento refused the integration's credentials"
+# Magento's OAuth layer answers a token of the wrong length with 400, not 401 (§3.4): a
+# mistyped access token, which the merchant fixes like a refused one.
+TOKEN_LENGTH_INVALID = "The token length is invalid."
 
 
 def _sign_hmac_sha256(client: OAuth1Auth, request: Any) -> str:
@@ -71,10 +75,10 @@ class IntegrationToken:
     async def refresh(self) -> None:
         raise ConnectorError(
             ErrorClass.AUTH,
-            "Magento refused the integration's credentials. Reactivate (or reauthorize) the "
-            "integration in Magento under System → Extensions → Integrations, check that its "
-            "API tab grants the sales, catalog, customer and inventory resources, and update the "
-            "connection with the consumer key and secret and the new access token and secret",
+            f"{REFUSED}. Reactivate (or reauthorize) the integration in Magento under "
+            "System → Extensions → Integrations, check that its API tab grants the sales, "
+            "catalog, customer, inventory and store resources, and update the connection with "
+            "the consumer key and secret and the new access token and secret",
             status=401,
         )
 
@@ -159,9 +163,13 @@ def classify(response: httpx.Response) -> ConnectorError:
     if isinstance(body, dict) and body.get("message"):
         parts = [fill(body["message"], body.get("parameters"))]
         parts += [fill(e.get("message", ""), e.get("parameters")) for e in body.get("errors") or []]
-        error.message = "Magento: " + " ".join(part for part in parts if part)
+        text = " ".join(part for part in parts if part)
+        error.message = f"Magento: {text}"
         if isinstance(body.get("code"), int):
             error.code = str(body["code"])
+        if response.status_code == 400 and text.startswith(TOKEN_LENGTH_INVALID):
+            error.error_class = ErrorClass.AUTH
+            error.message = f"{REFUSED}: {text}"
     else:
         error.message = f"Magento: {response.request.method} {response.url.path} answered " + (
             f"HTTP {response.status_code}"

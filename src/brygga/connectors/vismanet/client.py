@@ -1,11 +1,10 @@
-"""Transport and auth for Visma.net ERP: Visma Connect client credentials for one company
-tenant, the `/v1` `/v2` monolith and the SalesOrders V3 service (`shared/apis/vismanet.md`)."""
+"""Transport and auth for Visma.net ERP: a Visma Connect token for one company (service
+client credentials, or an interactive connection renewed by its refresh token, see `auth`), the
+`/v1` `/v2` monolith and the SalesOrders V3 service (`shared/apis/vismanet.md`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -13,14 +12,15 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from brygga.connectors.errors import ConnectorError, ErrorClass, error_class_for_status
-from brygga.connectors.http import (
-    HttpClient,
-    RequestStats,
-    parse_json,
-    retry_after_seconds,
-    token_refused,
-)
+from brygga.connectors.http import HttpClient, RequestStats, parse_json, retry_after_seconds
+from brygga.connectors.oauth import CredentialsCallback, RefreshingToken, TokenEndpoint
 from brygga.connectors.ratelimit import client_limiter
+from brygga.connectors.vismanet.auth import (
+    PROVIDER,
+    SERVICE_SCOPES,
+    ConnectToken,
+    connect_url,
+)
 
 log = logging.getLogger("brygga.vismanet")
 
@@ -28,104 +28,70 @@ log = logging.getLogger("brygga.vismanet")
 # historical production quota is 15,000/h, test clients had 500/h (`requests_per_hour`).
 REQUESTS_PER_HOUR = 15_000
 WINDOW_SECONDS = 3600.0
-SCOPES = (
-    "vismanet_erp_service_api:read vismanet_erp_service_api:create"
-    " vismanet_erp_service_api:update vismanet_erp_service_api:delete"
-    " visma.net.erp.salesorder:read visma.net.erp.salesorder:write"
-)  # §1.1, V3 orders need the salesorder scopes
 PAGE_SIZE = 1000  # silently capped at `maxPageSize` (§3.4)
 V3_PAGE_SIZE = 1000
-# Connect's token errors (§1.1, §6.1), with what the merchant should do about them.
-TOKEN_ERRORS = {
-    "invalid_client": "check the client id and secret of the Visma Developer Portal app",
-    "invalid_tenant": "use the company tenant id and give the integration user the API User role",
-    "invalid_scope": "enable the ERP service API and SalesOrders scopes for the app",
-}
 
 
-def hosts_for(base_url: str) -> tuple[str, str]:
-    """(token URL, SalesOrders V3 base) beside a monolith base URL (§0, §1)."""
+def salesorder_url_for(base_url: str) -> str:
+    """SalesOrders V3 has its own host beside the live monolith (§0); a sandbox serves both."""
     if urlsplit(base_url).hostname == "api.finance.visma.net":
-        return "https://connect.visma.com/connect/token", "https://salesorder.visma.net"
-    return f"{base_url.rstrip('/')}/connect/token", base_url
-
-
-class ConnectToken:
-    """Client-credentials tokens for one company tenant (§1.1): no refresh token, a new access
-    token before `expires_in` runs out. One token request at a time per connection."""
-
-    def __init__(self, token_url: str, form: dict[str, str]) -> None:
-        self.token_url = token_url
-        self._form = form
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def headers(self) -> dict[str, str]:
-        async with self._lock:
-            if self._token is None or time.monotonic() > self._expires_at:
-                await self._fetch()
-        return {"Authorization": f"Bearer {self._token}"}
-
-    async def refresh(self) -> None:
-        stale = self._token
-        async with self._lock:
-            if self._token == stale:  # another request may have renewed it meanwhile
-                await self._fetch()
-
-    async def _fetch(self) -> None:
-        async with httpx.AsyncClient(timeout=30) as http:
-            response = await http.post(self.token_url, data=self._form)
-        try:
-            body = parse_json(response)
-        except ValueError:
-            body = None
-        if response.status_code != 200 or not isinstance(body, dict):
-            error = body.get("error", "") if isinstance(body, dict) else ""
-            status = response.status_code
-            hint = TOKEN_ERRORS.get(error, "check the credentials or reconnect")
-            message = f"Visma Connect refused the client credentials ({error or status}); {hint}"
-            raise token_refused(response, message, error or None)
-        self._token = body["access_token"]
-        lifetime = int(body.get("expires_in", 3600))  # per application, unpublished (§1.1)
-        # Renew a little early so that a request never leaves with a token about to die.
-        self._expires_at = time.monotonic() + lifetime - min(60, lifetime // 10)
+        return "https://salesorder.visma.net"
+    return base_url
 
 
 class VismanetClient:
-    def __init__(self, base_url: str, credentials: dict[str, Any]) -> None:
-        needed = ("client_id", "client_secret", "tenant_id")
+    """One Visma.net company: service credentials (`client_id`, `client_secret`,
+    `tenant_id`), or an interactive connection (`client_id`, `client_secret`,
+    `refresh_token`, optionally `access_token` and `expires_at` in epoch seconds) whose renewed
+    tokens are handed to `on_credentials` to be stored before use."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: dict[str, Any],
+        on_credentials: CredentialsCallback | None = None,
+    ) -> None:
+        interactive = bool(credentials.get("refresh_token"))
+        needed = ("client_id", "client_secret") + (() if interactive else ("tenant_id",))
         missing = [key for key in needed if not credentials.get(key)]
         if missing:
             raise ValueError(f"a Visma.net connection needs {', '.join(missing)}")
-        token_url, salesorder_url = hosts_for(base_url)
         # The sandbox names its token endpoint relative to its own host.
-        token_url = urljoin(base_url.rstrip("/") + "/", credentials.get("token_url") or token_url)
-        secret = credentials["client_secret"]
-        auth = ConnectToken(
-            token_url,
-            {
-                "grant_type": "client_credentials",
-                "client_id": credentials["client_id"],
-                "client_secret": secret,
-                "tenant_id": str(credentials["tenant_id"]),
-                "scope": credentials.get("scope") or SCOPES,
-            },
+        token_url = urljoin(
+            base_url.rstrip("/") + "/",
+            credentials.get("token_url") or connect_url(base_url, "token"),
         )
+        endpoint = TokenEndpoint(
+            token_url,
+            credentials["client_id"],
+            credentials["client_secret"],
+            PROVIDER,
+            basic_auth=False,
+        )
+        auth: RefreshingToken | ConnectToken
+        if interactive:
+            auth = RefreshingToken(endpoint, credentials, on_credentials)
+        else:
+            scope = credentials.get("scope") or SERVICE_SCOPES
+            auth = ConnectToken(endpoint, str(credentials["tenant_id"]), scope)
         per_hour = int(credentials.get("requests_per_hour") or REQUESTS_PER_HOUR)
-        account = f"{base_url}|{credentials['tenant_id']}"  # the company's budget (§2)
+        # The company's budget (§2); an interactive connection knows no tenant id, and its
+        # client id then stands for the company the user picked.
+        account = f"{base_url}|{credentials.get('tenant_id') or credentials['client_id']}"
         # Its `X-RateLimit-*` headers correct the budget (HttpClient reads them, §2).
         self.limiter = client_limiter(credentials, account, per_hour, WINDOW_SECONDS)
+        secrets = [credentials[key] for key in ("client_secret", "refresh_token", "access_token")
+                   if credentials.get(key)]  # fmt: skip
         options = dict(
             auth=auth,
             classify=classify,
-            secrets=[secret],
+            secrets=secrets,
             rate_limit_wait=60.0,
             stats=RequestStats(),
         )
         self.http = HttpClient(base_url, limiter=self.limiter, **options)
         # SalesOrders V3 has its own host live; one company, one token, one budget.
-        v3_url = credentials.get("salesorder_url") or salesorder_url
+        v3_url = credentials.get("salesorder_url") or salesorder_url_for(base_url)
         self.v3 = HttpClient(v3_url, limiter=self.limiter, **options)
 
     def observe(self, callback: Callable[[httpx.Request], None]) -> None:

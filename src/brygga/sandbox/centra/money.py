@@ -20,6 +20,7 @@ Document = dict[str, Any]
 Amount = Decimal | int
 CENT = Decimal("0.01")
 CURRENCY_IDS = {"SEK": 1, "EUR": 2, "NOK": 3, "DKK": 4, "USD": 5}
+BASE_CURRENCY = "SEK"  # what `conversionRate` converts to
 
 
 def cents(value: Amount) -> Decimal:
@@ -64,7 +65,7 @@ def order_money(value: Amount, order: Document) -> Document:
 
 
 def catalogue_money(value: Amount, code: str) -> Document:
-    """A catalogue amount (price, unit cost) at today's rate to the base currency, SEK."""
+    """A catalogue amount (price, unit cost) at today's rate to the base currency."""
     return monetary(value, currency(code), seed.RATES_TO_SEK[code])
 
 

@@ -19,6 +19,7 @@ from graphql import (
 )
 
 from brygga.sandbox.centra import (
+    account,
     catalogue,
     events,
     idconversions,
@@ -39,6 +40,7 @@ SDL_FILES = (
     "stock.graphql",
     "fulfilment.graphql",
     "events.graphql",
+    "account.graphql",
 )
 
 SHIPMENT_FIELDS: dict[str, Callable[..., Any]] = {
@@ -75,6 +77,8 @@ RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "returns": returns.resolve_returns,
         "events": events.resolve_events,
         "eventListeners": events.resolve_event_listeners,
+        "stores": account.resolve_stores,
+        "currencies": account.resolve_currencies,
     },
     "Mutation": {
         "confirmOrder": shipments.resolve_confirm_order,

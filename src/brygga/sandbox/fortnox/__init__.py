@@ -4,7 +4,8 @@
   limit on every API call (`access.py`).
 - `/3`: customers, orders (with `createinvoice`), invoices and their state machine (bookkeep,
   cancel, credit, externalprint), invoice payments, articles, price lists and prices,
-  currencies, the chart of accounts; `/api/warehouse/status-v1/stockbalance`. Orders and
+  currencies, the chart of accounts, company information and modes of payment;
+  `/api/warehouse/stockpoints-v1` and `/api/warehouse/status-v1/stockbalance`. Orders and
   invoices share one write path (`documents.py`, `rows.py`, `totals.py`).
 - The WebSocket topics API at `/topics-v1` (`topics.py`), fed by a change log of every REST
   write (`events.py`).

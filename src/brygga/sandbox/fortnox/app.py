@@ -12,6 +12,7 @@ from brygga.sandbox.common import SandboxConfig, add_inspection_routes
 from brygga.sandbox.fortnox import (
     accounts,
     articles,
+    company,
     consent,
     currencies,
     customers,
@@ -32,7 +33,7 @@ from brygga.sandbox.fortnox.tenant import CLIENT_ID, CLIENT_SECRET, TENANT_ID
 from brygga.sandbox.fortnox.topics import add_topics_route
 
 RESOURCES = (customers, orders, invoicing, payments, articles, prices, currencies, accounts,
-             warehouse)  # fmt: skip
+             warehouse, company)  # fmt: skip
 
 
 def create_app(config: SandboxConfig) -> FastAPI:

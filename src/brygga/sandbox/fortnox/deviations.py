@@ -49,10 +49,14 @@ def _nullable(spec: Spec) -> None:
                     prop["enum"] = [*prop["enum"], None]
 
 
-def _stock_balance_array(spec: Spec) -> None:
-    response = spec["paths"]["/api/warehouse/status-v1/stockbalance"]["get"]["responses"]["200"]
-    content = response["content"]["application/json"]
-    content["schema"] = {"type": "array", "items": content["schema"]}
+def _array_response(path: str) -> Callable[[Spec], None]:
+    """A patch: the GET of `path` answers an array of what the document declares."""
+
+    def patch(spec: Spec) -> None:
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        content["schema"] = {"type": "array", "items": content["schema"]}
+
+    return patch
 
 
 def _live_enum_values(spec: Spec) -> None:
@@ -95,7 +99,13 @@ DEVIATIONS = (
         "`GET /api/warehouse/status-v1/stockbalance` returns one `warehouse_StockBalance`",
         "returns an array of them",
         "§4.8, §7",
-        _stock_balance_array,
+        _array_response("/api/warehouse/status-v1/stockbalance"),
+    ),
+    Deviation(
+        "`GET /api/warehouse/stockpoints-v1` returns one `warehouse_StockPoint`",
+        'returns an array of them, as its own description says ("A list of StockPoints")',
+        "§4.8; the operation's description",
+        _array_response("/api/warehouse/stockpoints-v1"),
     ),
     Deviation(
         "Invoice `PaymentWay` enum CASH|CARD|AG; `DefaultDeliveryTypes` PRINT|EMAIL|PRINTSERVICE",

@@ -10,8 +10,8 @@
   needs a booked invoice (inferred: the payment voucher settles the booked receivable).
 - The list knows `invoicenumber`, `lastmodified` and `sortby=paymentdate`; `fromdate`/`todate`
   are refused with 2000588, as live.
-- `ModeOfPayment` is a code of the company's modes of payment (§4.5, `/3/modesofpayments`, not
-  served here: the demo company's are `MODES_OF_PAYMENT`); an unknown code is refused. A payment
+- `ModeOfPayment` is a code of the company's modes of payment (§4.5, `MODES_OF_PAYMENT`, listed
+  at `/3/modesofpayments` by `company.py`); an unknown code is refused. A payment
   with a mode and no `ModeOfPaymentAccount` is booked to the mode's account, one without either
   to the bank account 1930.
 Deleted payments stay as tombstones, so their numbers are never reused.

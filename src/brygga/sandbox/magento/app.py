@@ -18,6 +18,7 @@ from brygga.sandbox.magento import (
     products,
     simulation,
     stock,
+    stores,
 )
 from brygga.sandbox.magento.errors import add_error_handlers
 from brygga.sandbox.magento.oauth1 import Integration
@@ -41,7 +42,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     add_error_handlers(app)
     app.include_router(auth.router(access))
     # Stock before products: `/products/{sku}/stockItems/{itemId}` is more specific.
-    for resource in (stock, products, customers, orders, invoices, creditmemos):
+    for resource in (stock, products, customers, orders, invoices, creditmemos, stores):
         app.include_router(resource.router(store, access))
     app.include_router(directory.router())
     demo_credentials = credentials(config, access.integration)

@@ -61,6 +61,8 @@ class Listing:
     item: Callable[[Record], Record]  # the record as a list item
     nullable: frozenset[str] = frozenset()  # columns that exist even where every value is null
     eav: bool = False  # EAV entities refuse unknown fields with 400; flat tables fail in SQL
+    # `getList(SearchCriteriaInterface $searchCriteria = null)`: no searchCriteria lists all.
+    optional_criteria: bool = False
 
 
 def php_query(raw: bytes) -> dict[str, Any]:
@@ -83,12 +85,11 @@ def php_query(raw: bytes) -> dict[str, Any]:
     return tree
 
 
-def criteria(request: Request) -> Record:
+def criteria(request: Request, optional: bool = False) -> Record:
     tree = php_query(request.scope.get("query_string", b""))
-    if "searchCriteria" not in tree:
+    if "searchCriteria" not in tree and not optional:
         raise required("searchCriteria")
-    raw = tree["searchCriteria"]
-    parsed = convert(raw or {}, SEARCH_CRITERIA)
+    parsed = convert(tree.get("searchCriteria") or {}, SEARCH_CRITERIA)
     for order in parsed.get("sort_orders") or []:
         direction = (order.get("direction") or "ASC").upper()
         if direction not in ("ASC", "DESC"):  # SortOrder::validateDirection (wording unconfirmed)
@@ -109,7 +110,7 @@ def echo(parsed: Record) -> Record:
 
 
 def search(request: Request, records: Iterable[Record], listing: Listing) -> MagentoResponse:
-    parsed = criteria(request)
+    parsed = criteria(request, listing.optional_criteria)
     pairs = [(record, listing.row(record)) for record in sorted(records, key=listing.key)]
     columns = set(listing.nullable).union(*(row for _, row in pairs))
     groups = [group.get("filters") or [] for group in parsed.get("filter_groups") or []]

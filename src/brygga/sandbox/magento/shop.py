@@ -13,9 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from brygga.sandbox import seed as demo
 
 WEBSITE_ID = 1
+WEBSITE_NAME = "Main Website"
 STORE_ID = 1
 STORE_CODES = {"default": STORE_ID, "all": 0}
-STORE_NAME = "Main Website\nMain Website Store\nDefault Store View"
+STORE_NAME = f"{WEBSITE_NAME}\nMain Website Store\nDefault Store View"
 BASE_CURRENCY = "SEK"
 CUSTOMER_GROUP = 1  # General; guests are group 0 (NOT LOGGED IN)
 ATTRIBUTE_SET = 4  # Default

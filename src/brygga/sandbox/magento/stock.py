@@ -1,4 +1,5 @@
-"""Stock (fact sheet §4.4): MSI source items, and the legacy stockItems API on top of them.
+"""Stock (fact sheet §4.4): MSI sources and source items, and the legacy stockItems API on top
+of them.
 
 Source items (`sku`, `source_code`, `quantity`, `status`) are the truth. The legacy stock item
 of a product shows and writes only the `default` source, as with MSI installed; its itemId in
@@ -72,6 +73,18 @@ STOCK_ITEM = DataType(
 )
 # inventory_source_item is keyed by an auto-increment id; (sku, source) follows seeding order.
 SOURCE_ITEMS = Listing(key=lambda item: (item["sku"], item["source_code"]), row=dict, item=dict)
+SOURCE_LIST = Listing(
+    key=lambda source: source["source_code"], row=dict, item=dict, optional_criteria=True
+)
+
+
+def sources() -> list[Record]:
+    """The shop's MSI sources, all enabled, in Sweden, with the default carrier settings."""
+    return [
+        {"source_code": code, "name": name, "enabled": True, "country_id": "SE",
+         "use_default_carrier_config": True}
+        for code, name in SOURCES.items()
+    ]  # fmt: skip
 
 
 def source_key(source_code: str, sku: str) -> str:
@@ -148,6 +161,12 @@ def router(store: DocumentStore, access: Access) -> APIRouter:
         found = product(segment(sku))
         save_stock_item(store, found, body["stockItem"])
         return MagentoResponse(found["id"])
+
+    @routes.get(
+        "/inventory/sources", dependencies=[access.requires("Magento_InventoryApi::source")]
+    )
+    async def list_sources(request: Request) -> Response:
+        return search(request, sources(), SOURCE_LIST)
 
     @routes.get(
         "/inventory/source-items", dependencies=[access.requires("Magento_InventoryApi::source")]

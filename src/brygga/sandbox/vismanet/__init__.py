@@ -7,11 +7,15 @@ live API instead of `vismanet-erp-openapi.json`.
 Demo credentials (also at `/_sandbox/credentials`): client `isv_brygga_demo` /
 `brygga-demo-secret`, company tenant `3f2b8c1e-5a47-4d1b-9c0e-7e6f5d4c3b2a`; the customer tenant
 `9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d` gets tokens that the API refuses. Token endpoint
-`POST /connect/token`. Environment: `BRYGGA_SANDBOX_VISMANET_TOKEN_TTL` (seconds),
+`POST /connect/token`: client credentials (service API), and the interactive API's
+authorization code and rotating refresh tokens, after the consent page at
+`GET /connect/authorize` where the demo user picks the company and approves (`connect.py`,
+`consent.py`). Environment: `BRYGGA_SANDBOX_VISMANET_TOKEN_TTL` (seconds),
 `BRYGGA_SANDBOX_VISMANET_RATE_LIMIT` (requests per hour), `BRYGGA_SANDBOX_VISMANET_MAX_PAGE_SIZE`.
-`POST /_sandbox/revoke-tokens` makes every token issued so far get 401.
+`POST /_sandbox/revoke-tokens` makes every access token issued so far get 401.
 
 Served: customers, inventory items and summary, customer invoices and credit notes (with
-release), customer payments (with release), currency rates, VAT categories and zones,
-background calls, and the SalesOrders V3 orders with their lines.
+release), customer payments (with release), currency rates, VAT categories and zones, the
+organization, currencies, warehouses and payment methods, background calls, and the
+SalesOrders V3 orders with their lines.
 """

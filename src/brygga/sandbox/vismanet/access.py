@@ -13,7 +13,8 @@ One ASGI middleware in front of both surfaces, in this order:
    429 with `Retry-After`. Refused requests are not counted. With rate limiting switched off
    the headers still count, but nothing is refused.
 4. The scope of the operation: monolith `vismanet_erp_service_api:read|create|update|delete` by
-   method (actions need `update`), V3 `visma.net.erp.salesorder:read|write`; else 403.
+   method (actions need `update`), or for a user's token the `vismanet_erp_interactive_api`
+   scope of the same verb (§1.2); V3 `visma.net.erp.salesorder:read|write`; else 403.
 """
 
 from __future__ import annotations
@@ -148,15 +149,17 @@ class Access:
                 f"Rate limit is exceeded. Try again in {seconds} seconds.",
                 {"Retry-After": str(seconds)},
             )
-        needed = required_scope(scope["method"], path)
-        if needed not in claims.get("scope", []):
-            return for_path(path, 403, f"The access token lacks the scope '{needed}'.")
+        accepted = accepted_scopes(scope["method"], path)
+        if not set(accepted) & set(claims.get("scope", [])):
+            named = " or ".join(f"'{name}'" for name in accepted)
+            return for_path(path, 403, f"The access token lacks the scope {named}.")
         return None
 
 
-def required_scope(method: str, path: str) -> str:
+def accepted_scopes(method: str, path: str) -> tuple[str, ...]:
+    """The scopes of which the operation needs one."""
     if path.startswith(V3_PREFIX):
-        return f"visma.net.erp.salesorder:{'read' if method in ('GET', 'HEAD') else 'write'}"
+        return (f"visma.net.erp.salesorder:{'read' if method in ('GET', 'HEAD') else 'write'}",)
     if method in ("GET", "HEAD"):
         action = "read"
     elif method == "POST" and "/action/" not in path:
@@ -165,7 +168,7 @@ def required_scope(method: str, path: str) -> str:
         action = "delete"
     else:
         action = "update"
-    return f"vismanet_erp_service_api:{action}"
+    return f"vismanet_erp_service_api:{action}", f"vismanet_erp_interactive_api:{action}"
 
 
 def _with_headers(response: Any, headers: dict[str, str]) -> Any:

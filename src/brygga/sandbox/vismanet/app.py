@@ -12,9 +12,11 @@ from brygga.sandbox.common import SandboxConfig, add_inspection_routes
 from brygga.sandbox.vismanet import (
     background,
     connect,
+    consent,
     customers,
     inventory,
     invoices,
+    organization,
     payments,
     reference,
     salesorder_service,
@@ -46,7 +48,8 @@ def create_app(config: SandboxConfig) -> FastAPI:
 
     app = FastAPI(title="Visma.net ERP sandbox", lifespan=lifespan, openapi_url=None)
     add_error_handlers(app)
-    app.include_router(connect.router(issuer))
+    app.include_router(connect.router(issuer, store))
+    app.include_router(consent.router(store))
     routers = [
         resource.router(store, config)
         for resource in (
@@ -55,6 +58,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
             invoices,
             payments,
             reference,
+            organization,
             background,
             salesorder_service,
         )

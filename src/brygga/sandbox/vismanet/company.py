@@ -25,6 +25,14 @@ ERP_SCOPES = tuple(
 )
 SALESORDER_SCOPES = ("visma.net.erp.salesorder:read", "visma.net.erp.salesorder:write")
 SCOPES = ERP_SCOPES + SALESORDER_SCOPES
+# What a user may consent to (§1.2): the interactive ERP scopes, the identity scopes that
+# usually come with them (`offline_access` yields a refresh token) and SalesOrders V3.
+INTERACTIVE_ERP_SCOPES = tuple(
+    f"vismanet_erp_interactive_api:{action}"
+    for action in ("read", "create", "update", "delete", "ui-extension")
+)
+IDENTITY_SCOPES = ("openid", "email", "profile", "tenants", "offline_access")
+INTERACTIVE_SCOPES = INTERACTIVE_ERP_SCOPES + IDENTITY_SCOPES + SALESORDER_SCOPES
 
 
 def now() -> datetime:

@@ -122,7 +122,8 @@ def invalid(field: str, message: str, code: str) -> Problem:
 
 
 class ConnectError(ApiError):
-    """A Visma Connect token error, e.g. `invalid_client`, `invalid_tenant` (§1.1)."""
+    """A Visma Connect error, e.g. `invalid_client`, `invalid_tenant` (§1.1): of the token
+    endpoint, or of the authorize endpoint when it cannot redirect back."""
 
     def response(self) -> Response:
         return JSONResponse(
