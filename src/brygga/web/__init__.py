@@ -1,4 +1,12 @@
-"""Brygga on the web: the REST API (and, later, the dashboard and setup wizard)."""
+"""Brygga on the web: the REST API, the dashboard and the setup wizard."""
+
+from typing import Annotated
+
+from fastapi import Path
 
 # Starlette renamed its constant (RFC 9110 "Unprocessable Content"); the number is stable.
 UNPROCESSABLE = 422
+
+# A row id in a path: the tables' ids are 32-bit integers on PostgreSQL, so a larger number is
+# refused (422) before it reaches the database, where it would overflow.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -16,7 +16,7 @@ from brygga.engine.error_queue import Filter, QueueError
 from brygga.engine.integrations import Retried, retry_errors
 from brygga.engine.runner import RunAborted
 from brygga.store import Database, RecordError
-from brygga.web import UNPROCESSABLE
+from brygga.web import UNPROCESSABLE, RowId
 from brygga.web.auth import Caller, operator, viewer
 
 router = APIRouter(prefix="/api/errors", tags=["error queue"])
@@ -88,7 +88,7 @@ def list_errors(
 
 
 @router.get("/{error_id}", response_model=ErrorDetail, response_model_by_alias=True)
-def show_error(request: Request, error_id: int, caller: Caller = Depends(viewer)) -> dict[str, Any]:
+def show_error(request: Request, error_id: RowId, caller: Caller = Depends(viewer)) -> dict[str, Any]:
     with _db(request).session() as session:
         return error_queue.detail(_one(session, caller, error_id))
 
@@ -96,7 +96,7 @@ def show_error(request: Request, error_id: int, caller: Caller = Depends(viewer)
 @router.post("/{error_id}/retry", response_model=Retried)
 async def retry_error(
     request: Request,
-    error_id: int,
+    error_id: RowId,
     body: RetryRequest | None = None,
     caller: Caller = Depends(operator),
 ) -> Retried:
@@ -126,7 +126,7 @@ async def retry_selected(
 @router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
 def skip_error(
     request: Request,
-    error_id: int,
+    error_id: RowId,
     body: SkipRequest | None = None,
     caller: Caller = Depends(operator),
 ) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def _find(session: Session, caller: Caller, wanted: Filter) -> list[RecordError]
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
 
 
-def _one(session: Session, caller: Caller, error_id: int) -> RecordError:
+def _one(session: Session, caller: Caller, error_id: RowId) -> RecordError:
     """The error, if it is the caller's workspace's (404 as if unknown otherwise)."""
     wanted = Filter(status=None, ids=(error_id,), workspace_id=caller.workspace_id)
     try:

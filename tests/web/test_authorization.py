@@ -1,0 +1,183 @@
+"""Authorization over every route the app has, found by walking the app itself (so a new
+route is covered, or this test names its missing path parameter):
+
+- a user of workspace A gets 404 or 403 for every API route and page of workspace B, and
+  lists show nothing of B;
+- a viewer changes nothing: every unsafe API route and page form answers 403;
+- a session's form post without its CSRF token is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from brygga.engine.integrations import ConnectionSettings, configure
+from brygga.store import (
+    CrossReference,
+    Database,
+    Flow,
+    Integration,
+    RecordError,
+    RecordOutcome,
+    Run,
+    SecretBox,
+    users,
+)
+from brygga.store.tables import utcnow
+from brygga.store.workspaces import OWNER, VIEWER, join, workspace_named
+from brygga.web.app import create_app
+from tests.support.servers import serving
+
+PASSWORD = "correct horse battery"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class Workspace:
+    """What one workspace has, by the path parameter that names it."""
+
+    params: dict[str, Any]
+
+
+def a_workspace(db: Database, box: SecretBox, name: str) -> Workspace:
+    """An integration with a run, a record and an error; its systems are never called."""
+    shop = ConnectionSettings(f"{name}-shop", "centra", "http://127.0.0.1:9", {"token": "t"})
+    erp = ConnectionSettings(f"{name}-erp", "fortnox", "http://127.0.0.1:9", {"x": "y"})
+    configure(db, box, name=name, pair="centra-fortnox", shop=shop, erp=erp, workspace=name)
+    with db.session() as session:
+        integration = session.query(Integration).filter_by(name=name).one()
+        flow = session.query(Flow).filter_by(integration_id=integration.id, name="orders").one()
+        run = Run(flow_id=flow.id, status="succeeded", read=1, created=1, finished_at=utcnow())
+        session.add(run)
+        session.flush()
+        session.add(RecordOutcome(run_id=run.id, flow_id=flow.id, source_id=f"{name}-1001",
+                                  status="created", target_id="7"))  # fmt: skip
+        session.add(CrossReference(integration_id=integration.id, entity="order",
+                                   source_id=f"{name}-1001", target_id="7",
+                                   state="done"))  # fmt: skip
+        error = RecordError(flow_id=flow.id, source_id=f"{name}-1002", error_class="data",
+                            message="refused")  # fmt: skip
+        session.add(error)
+        session.flush()
+        return Workspace({
+            "integration": name, "name": name, "flow": "orders", "entity": "order",
+            "source_id": f"{name}-1001", "error_id": error.id, "run_id": run.id,
+            "connection": f"{name}-erp", "system": "fortnox",
+        })  # fmt: skip
+
+
+@dataclass
+class Site:
+    url: str
+    app: FastAPI
+    mine: Workspace
+    theirs: Workspace
+
+    def session(self, email: str) -> tuple[httpx.Client, str]:
+        client = httpx.Client(base_url=self.url, timeout=30)
+        csrf = _csrf(client.get("/login").text)
+        done = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": csrf})  # fmt: skip
+        assert done.status_code == 303, done.text
+        return client, _csrf(client.get("/login").text)
+
+    def routes(self) -> list[tuple[str, str, bool]]:
+        """(method, path template, is an API route) of every route but the login's and the
+        webhooks' (signed by their sender)."""
+        found = []
+        for route in self.app.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            if route.path in ("/login", "/logout") or route.path.startswith("/webhooks"):
+                continue
+            for method in route.methods - {"HEAD"}:
+                found.append((method, route.path, route.path.startswith("/api/")))
+        return sorted(found)
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def concrete(path: str, workspace: Workspace) -> str:
+    names = re.findall(r"{(\w+)(?::\w+)?}", path)
+    missing = [name for name in names if name not in workspace.params]
+    assert not missing, f"{path}: give test_authorization a value for {missing}"
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: str(workspace.params[m.group(1)]), path)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    home = tmp_path_factory.mktemp("home")
+    db = Database(f"sqlite:///{home / 'brygga.db'}")
+    db.migrate()
+    box = SecretBox.from_environment(home)
+    mine, theirs = a_workspace(db, box, "acme"), a_workspace(db, box, "globex")
+    with db.session() as session:
+        for email, role in (("owner@acme.test", OWNER), ("viewer@acme.test", VIEWER)):
+            user = users.create_user(session, email, PASSWORD)
+            join(session, user.id, workspace_named(session, "acme"), role)
+    app = create_app(db, box)
+    with serving(app) as url:
+        yield Site(url, app, mine, theirs)
+    db.dispose()
+
+
+def test_nothing_of_another_workspace_is_reached(site: Site):
+    client, csrf = site.session("owner@acme.test")
+    with_params = [(m, p, api) for m, p, api in site.routes() if "{" in p]
+    assert len(with_params) >= 10, with_params
+    for method, path, _ in with_params:
+        url = concrete(path, site.theirs)
+        answer = client.request(method, url, headers={"X-CSRF-Token": csrf}, json={},
+                                data=None, follow_redirects=False)  # fmt: skip
+        assert answer.status_code in (403, 404), (method, url, answer.status_code, answer.text)
+        assert "globex-1001" not in answer.text and "globex-erp" not in answer.text
+    # The same routes do reach this workspace's own (GET, which changes nothing).
+    reached = [
+        concrete(path, site.mine)
+        for method, path, api in with_params
+        if method == "GET" and api
+    ]  # fmt: skip
+    assert reached and all(client.get(url).status_code == 200 for url in reached), reached
+
+
+def test_lists_show_only_the_workspace_s_own(site: Site):
+    client, _ = site.session("owner@acme.test")
+    lists = [path for method, path, _ in site.routes() if method == "GET" and "{" not in path]
+    assert len(lists) >= 5, lists
+    for path in lists:
+        answer = client.get(path, params={"status": "all"})
+        assert answer.status_code == 200, (path, answer.text)
+        assert "globex" not in answer.text, path
+
+
+def test_a_viewer_changes_nothing(site: Site):
+    client, csrf = site.session("viewer@acme.test")
+    unsafe = [(m, p) for m, p, _ in site.routes() if m in UNSAFE]
+    assert len(unsafe) >= 10, unsafe
+    for method, path in unsafe:
+        url = concrete(path, site.mine)
+        answer = client.request(method, url, headers={"X-CSRF-Token": csrf}, json={},
+                                follow_redirects=False)  # fmt: skip
+        assert answer.status_code == 403, (method, url, answer.status_code, answer.text)
+
+
+def test_form_posts_without_the_session_s_csrf_token_are_refused(site: Site):
+    client, _ = site.session("owner@acme.test")
+    pages = [(m, p) for m, p, api in site.routes() if m in UNSAFE and not api]
+    assert pages, "the dashboard has forms"
+    for method, path in [*pages, ("POST", "/logout")]:
+        url = concrete(path, site.mine)
+        for token in (None, "guessed"):
+            form = {"csrf_token": token} if token else {}
+            answer = client.request(method, url, data=form, follow_redirects=False)
+            assert answer.status_code == 403, (method, url, token, answer.text)
