@@ -339,3 +339,23 @@ async def test_fortnox_gets_rounding_rows_where_its_vat_would_differ(client):
     assert rounding == [(Decimal("0.02"), Decimal(25), 3740), (Decimal("-0.02"), Decimal(0), 3740)]
     assert Decimal(str(saved["TotalVAT"])) == Decimal("0.42")
     assert Decimal(str(saved["Total"])) - Decimal(str(saved["RoundOff"])) == Decimal("2.06")
+
+
+async def test_an_order_with_an_article_fortnox_lacks_names_it_and_the_mapping(client):
+    buyer = await CustomerWriter(client).create(customer("missing@example.se"), {})
+    lines = [
+        OrderLine(source_id="1", sku="NB001-01-01", description="Mössa", quantity=Decimal(1),
+                  unit_price=Money.of("199.00", "SEK"), tax_rate=Decimal(25)),
+        OrderLine(source_id="2", sku="NO-SUCH-SKU", description="Halsduk", quantity=Decimal(1),
+                  unit_price=Money.of("100.00", "SEK"), tax_rate=Decimal(25)),
+    ]  # fmt: skip
+    record = order("8201", customer("missing@example.se")).model_copy(
+        update={"currency": "SEK", "exchange_rate": Decimal(1), "lines": lines, "discounts": [],
+                "shipping": None, "grand_total": Money.of("299.00", "SEK")}
+    )  # fmt: skip
+    with pytest.raises(ConnectorError) as refused:
+        await OrderWriter(client).create(record, {"customer": buyer.target_id})
+    assert refused.value.error_class is ErrorClass.DATA
+    assert "article NO-SUCH-SKU of shop order 8201 does not exist" in refused.value.message
+    assert "NB001-01-01" not in refused.value.message
+    assert "`value_maps`" in refused.value.message

@@ -6,6 +6,7 @@ re-synced by id and its cursor moved back; alerts are listed."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from tests.support.integrations import SandboxIntegration, sandbox_integration
 from tests.support.servers import serving
 
 NAME = "api-test"
+KNOWN = {"integration": NAME, "flow": "orders"}  # path parameters; any other is given "1"
 # 3990 is inactive; an alert when 3 orders wait in the queue.
 REFUSING = {"sales_accounts": {"25": 3990, "12": 3990, "6": 3990}, "alert_open_errors": 3}
 
@@ -72,7 +74,7 @@ def test_every_route_refuses_a_missing_unknown_or_revoked_token(api: Api):
     for token in (None, "brg_guessed", revoked):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         for method, path in routes:
-            concrete = path.format(error_id=1, integration=NAME, flow="orders")
+            concrete = re.sub(r"{(\w+)(?::\w+)?}", lambda m: KNOWN.get(m.group(1), "1"), path)
             answer = httpx.request(method, api.url + concrete, headers=headers, json={})
             assert answer.status_code == 401, (method, path, token, answer.text)
             assert answer.headers["WWW-Authenticate"] == "Bearer"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from brygga.connectors import registry
 from brygga.connectors.errors import ConnectorError
 from brygga.connectors.http import RequestStats
-from brygga.engine import alert_rules, error_queue
+from brygga.engine import alert_rules, error_queue, value_maps
 from brygga.engine.outcomes import Counts, Outcome
 from brygga.engine.protocols import Dependency, Fetches, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
@@ -40,6 +40,10 @@ DEFAULT_LOOKBACK = timedelta(hours=1)
 
 class NotFound(ValueError):
     """No integration, or no such flow in it, by the name given."""
+
+
+class Paused(ValueError):
+    """The integration is paused: it syncs again once resumed."""
 
 
 @dataclass
@@ -107,6 +111,7 @@ def configure(
     for flow_name, choice in choices.items():
         source, target = template.systems(template.flow(flow_name), reversed=choice.reversed)
         entity = ENTITIES[flow_name]
+        value_maps.checked(entity, choice.settings.get(value_maps.SETTING))
         if not (registry.can_read(source, entity) and registry.can_write(target, entity)):
             raise ValueError(f"{flow_name} cannot run from {source} to {target} in Brygga yet")
     with db.session() as session:
@@ -158,9 +163,12 @@ async def sync(
     not stop the next one; its error is in the report. Then the flows' alerts are checked
     (engine.alert_rules). `reconcile` writes every record again,
     changed or not (the stock reconcile job). `dry_run` writes nothing anywhere and reports per
-    record what would be written (`SyncReport.planned`)."""
+    record what would be written (`SyncReport.planned`). A paused integration refuses all but
+    a dry run."""
     with db.session() as session:
         integration = integration_named(session, integration_name)
+        if integration.paused and not dry_run:
+            raise Paused(f"{integration_name} is paused; resume it to sync")
         template = pair_template(integration.pair)
         order = [flow.name for flow in template.flows]
         rows = sorted(
@@ -257,6 +265,7 @@ def _runner(
         echo_of=getattr(spec.stream, "echo_of", None),
         reconcile=reconcile,
         dry_run=dry_run,
+        prepare=value_maps.applier(entity, settings),
     )
 
 
@@ -326,12 +335,21 @@ class Resynced:
 
 
 async def resync(
-    db: Database, box: SecretBox, integration_name: str, flow_name: str, source_ids: list[str]
+    db: Database,
+    box: SecretBox,
+    integration_name: str,
+    flow_name: str,
+    source_ids: list[str],
+    *,
+    dry_run: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> Resynced:
     """Read the given records of one flow from the source again and write each to the target,
     changed or not, without moving the flow's cursor. Idempotent like any run: a record in the
     target is updated through its cross-reference, never created twice. RunAborted if the
-    source could not be read or refused the credentials (then marked for reconnecting)."""
+    source could not be read or refused the credentials (then marked for reconnecting).
+    `dry_run` only plans the writes (a preview of the records), with the flow's `settings`
+    instead of its saved ones if given."""
     wanted = list(dict.fromkeys(source_id.strip() for source_id in source_ids if source_id))
     if not wanted:
         raise ValueError("name at least one record id to re-sync")
@@ -345,11 +363,16 @@ async def resync(
             raise ValueError(f"connection {blocked[0]} needs reconnecting; see `brygga alerts`")
         plan = _FlowPlan(flow.id, flow.name, flow.source, flow.target)
         settings_of = entity_settings(integration)
+        if settings is not None:
+            defaults = pair_template(integration.pair).flow(flow_name).settings
+            settings_of[ENTITIES[flow_name]] = {**defaults, **settings}
         integration_id = integration.id
         connections = {c.system: c.id for c in _connections(integration)}
         clients = open_clients(db, box, integration)
     async with _in_use(db, clients, connections):
-        runner = _runner(db, integration_id, plan, clients, settings_of, reconcile=True)
+        runner = _runner(
+            db, integration_id, plan, clients, settings_of, reconcile=True, dry_run=dry_run
+        )
         try:
             found = await _fetch(runner.spec.stream, wanted)
         except ConnectorError as exc:
@@ -461,12 +484,14 @@ def entity_settings(integration: Integration) -> dict[str, dict[str, Any]]:
 def open_clients(db: Database, box: SecretBox, integration: Integration) -> dict[str, Any]:
     """One client per connection of the integration (loaded in an open session), by system.
     Renewed credentials are stored before use; the caller closes the clients."""
-    return {
-        c.system: registry.open_client(
-            c.system, c.base_url, connection_credentials(box, c), _saver(db, box, c.id)
-        )
-        for c in (integration.shop_connection, integration.erp_connection)
-    }
+    return {c.system: open_client(db, box, c) for c in _connections(integration)}
+
+
+def open_client(db: Database, box: SecretBox, connection: Connection) -> Any:
+    """A client of the connection with its stored credentials (renewed ones stored first)."""
+    credentials = connection_credentials(box, connection)
+    saver = _saver(db, box, connection.id)
+    return registry.open_client(connection.system, connection.base_url, credentials, saver)
 
 
 def _saver(db: Database, box: SecretBox, connection_id: int) -> Callable[[dict[str, Any]], None]:

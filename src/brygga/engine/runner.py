@@ -4,7 +4,8 @@ commit each page's outcomes, cross-references and cursor together (DESIGN.md §3
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +39,16 @@ class _Link:
     keys: list[str]
 
 
+@contextmanager
+def _holding_writes() -> Iterator[None]:
+    """A dry run's requests: reads go through, writes are held back (connectors.http)."""
+    token = http.dry_run.set(True)
+    try:
+        yield
+    finally:
+        http.dry_run.reset(token)
+
+
 class FlowRunner:
     def __init__(
         self,
@@ -51,6 +62,7 @@ class FlowRunner:
         echo_of: str | None = None,
         reconcile: bool = False,
         dry_run: bool = False,
+        prepare: Callable[[BaseModel], BaseModel] | None = None,
     ) -> None:
         self.db = db
         self.integration_id = integration_id
@@ -69,14 +81,15 @@ class FlowRunner:
         self.dry_run = dry_run
         self.planned: list[Outcome] = []
         self.counts = Counts()
+        # What the merchant's settings change in a record before it is written (the flow's
+        # value maps); the cross-reference's hash is of the prepared record, so a change of
+        # mapping writes it again, while the error queue keeps the record as read.
+        self.prepare = prepare or (lambda record: record)
 
     async def run(self) -> Counts:
         if self.dry_run:
-            token = http.dry_run.set(True)
-            try:
+            with _holding_writes():
                 await self._read_and_write(None)
-            finally:
-                http.dry_run.reset(token)
             return self.counts
         run_id = self._start_run()
         try:
@@ -125,7 +138,11 @@ class FlowRunner:
 
     async def retry(self, items: list[SourceRecord]) -> list[Outcome]:
         """Write `items` now, as one page, without moving the cursor: the error queue's retry
-        and a re-sync by id. Operator skips do not apply, since the operator asked."""
+        and a re-sync by id. Operator skips do not apply, since the operator asked. A dry
+        runner only plans them (a preview), recording nothing."""
+        if self.dry_run:
+            with _holding_writes():
+                return [(await self._sync(item))[0] for item in items]
         run_id = self._start_run()
         try:
             results = [await self._sync(item) for item in items]
@@ -200,31 +217,32 @@ class FlowRunner:
         if write_many is None or self.spec.dependencies or self.dry_run:
             return {}
         entity = self.spec.writer.entity
-        due: list[tuple[SourceRecord, str, bool]] = []
+        due: list[tuple[SourceRecord, BaseModel, str, bool]] = []
         with self.db.session() as session:
             for item in page:
                 if item.record is None:
                     continue
-                digest = xrefs.content_hash(item.record, {})
+                record = self.prepare(item.record)
+                digest = xrefs.content_hash(record, {})
                 xref = xrefs.find(session, self.integration_id, entity, item.source_id)
                 linked = xref is not None and xref.state == xrefs.LINKED
                 if not linked or xref.content_hash != digest or self.reconcile:
-                    due.append((item, digest, linked))
+                    due.append((item, record, digest, linked))
         if not due:
             return {}
         try:
-            written = await write_many([item.record for item, _, _ in due])
+            written = await write_many([record for _, record, _, _ in due])
         except ConnectorError as exc:
             if exc.error_class is ErrorClass.AUTH:
                 raise
             log.warning("batch of %d %s refused (%s); writing one by one", len(due), entity, exc)
             return {}
         results = {}
-        for (item, digest, linked), target in zip(due, written, strict=True):
+        for (item, record, digest, linked), target in zip(due, written, strict=True):
             status = Status.UPDATED if linked else Status.CREATED
             outcome = Outcome(item.source_id, status, source_payload=item.payload)
             outcome.target_id, outcome.target_payload = target.target_id, target.payload
-            link = _Link(item.source_id, target.target_id, digest, match_keys.of(item.record))
+            link = _Link(item.source_id, target.target_id, digest, match_keys.of(record))
             results[item.source_id] = (outcome, link)
         return results
 
@@ -241,6 +259,7 @@ class FlowRunner:
         self, source_id: str, record: BaseModel, outcome: Outcome
     ) -> tuple[Outcome, _Link | None]:
         writer = self.spec.writer
+        record = self.prepare(record)
         links = {
             dependency.entity: await self._resolve(dependency.writer, dependency.extract(record))
             for dependency in self.spec.dependencies
@@ -322,6 +341,7 @@ class FlowRunner:
         return datetime.fromisoformat(value["position"]) if value else None
 
     def _start_run(self) -> int:
+        self._requests_before = self._requests_so_far()
         with self.db.session() as session:
             run = Run(flow_id=self.flow_id, started_at=datetime.now(UTC), status="running")
             session.add(run)
@@ -377,3 +397,22 @@ class FlowRunner:
             run.status, run.message, run.finished_at = status, message, datetime.now(UTC)
             for name, value in self.counts.as_dict().items():
                 setattr(run, name, value)
+            requests, throttled = self._requests_so_far()
+            run.requests = requests - self._requests_before[0]
+            run.rate_limited = throttled - self._requests_before[1]
+
+    def _requests_so_far(self) -> tuple[int, int]:
+        """HTTP requests (and 429s) of the clients this flow's stream and writers use, so far.
+        The counts are per connection and shared by a sync's flows, which run one at a time:
+        what they grow by between a run's start and finish is that run's."""
+        parts = [self.spec.stream, self.spec.writer, *(d.writer for d in self.spec.dependencies)]
+        found = {id(s): s for p in parts if (s := _stats_of(p)) is not None}
+        return (
+            sum(s.requests for s in found.values()),
+            sum(s.throttled for s in found.values()),
+        )
+
+
+def _stats_of(part: Any) -> http.RequestStats | None:
+    """The request counts of a stream's or writer's client (`client.http.stats`)."""
+    return getattr(getattr(getattr(part, "client", None), "http", None), "stats", None)

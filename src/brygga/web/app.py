@@ -12,7 +12,22 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import brygga
 from brygga.store import Database, SecretBox
-from brygga.web import alerts, errors, flows, login, pages, webhooks, wizard
+from brygga.web import (
+    alerts,
+    connections,
+    errors,
+    flows,
+    integrations,
+    login,
+    overview,
+    pages,
+    reconciliation,
+    records,
+    runs,
+    webhooks,
+    wizard,
+    workspaces,
+)
 from brygga.web.auth import LoginRequired
 
 SESSION_COOKIE = "brygga_session"
@@ -42,6 +57,8 @@ def create_app(db: Database, box: SecretBox, *, https: bool = False) -> FastAPI:
         https_only=https,
     )
     api = [errors.router, alerts.router, flows.router]
+    api += [workspaces.router, connections.router, integrations.router, reconciliation.router]
+    api += [overview.router, runs.router, records.router]
     for router in [*api, login.router, *pages.routers, *wizard.routers]:
         app.include_router(router)
     app.include_router(webhooks.router)  # signed by the sender instead

@@ -84,13 +84,15 @@ def list_errors(
 ) -> list[dict[str, Any]]:
     wanted = Filter(integration, flow, error_class, None if state == "all" else state, since)
     with _db(request).session() as session:
-        return [error_queue.summary(row) for row in _find(session, caller, wanted)]
+        return [error_queue.summary(row) for row in find_errors(session, caller, wanted)]
 
 
 @router.get("/{error_id}", response_model=ErrorDetail, response_model_by_alias=True)
-def show_error(request: Request, error_id: RowId, caller: Caller = Depends(viewer)) -> dict[str, Any]:
+def show_error(
+    request: Request, error_id: RowId, caller: Caller = Depends(viewer)
+) -> dict[str, Any]:
     with _db(request).session() as session:
-        return error_queue.detail(_one(session, caller, error_id))
+        return error_queue.detail(one_error(session, caller, error_id))
 
 
 @router.post("/{error_id}/retry", response_model=Retried)
@@ -102,15 +104,22 @@ async def retry_error(
 ) -> Retried:
     """Write the error's record again (with `record`, the operator's edit, kept for later
     retries too). A success resolves the error; a failure counts another attempt."""
-    db = _db(request)
-    with db.session() as session:
-        row = _one(session, caller, error_id)
-        if body is not None and body.record is not None:
+    return await retry_one(request, caller, error_id, body.record if body else None)
+
+
+async def retry_one(
+    request: Request, caller: Caller, error_id: int, record: dict[str, Any] | None
+) -> Retried:
+    """Retry one error of the caller's workspace, edited first if `record` is given (the API
+    and the dashboard's error page)."""
+    with _db(request).session() as session:
+        row = one_error(session, caller, error_id)
+        if record is not None:
             try:
-                error_queue.edit(row, body.record)
+                error_queue.edit(row, record)
             except QueueError as exc:
                 raise HTTPException(UNPROCESSABLE, str(exc)) from None
-    (result,) = await _retry(request, caller, Filter(status=None, ids=(error_id,)))
+    (result,) = await retry_selection(request, caller, Filter(status=None, ids=(error_id,)))
     return result
 
 
@@ -120,7 +129,7 @@ async def retry_selected(
 ) -> list[Retried]:
     """Retry every open error the selection matches (e.g. after fixing the setting their
     message names)."""
-    return await _retry(request, caller, selection.filter())
+    return await retry_selection(request, caller, selection.filter())
 
 
 @router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
@@ -132,7 +141,7 @@ def skip_error(
 ) -> dict[str, Any]:
     """Stop trying the record until it changes in the source."""
     with _db(request).session() as session:
-        row = _one(session, caller, error_id)
+        row = one_error(session, caller, error_id)
         error_queue.skip(session, [row], body.reason if body else "")
         return error_queue.summary(row)
 
@@ -142,12 +151,13 @@ def skip_selected(
     request: Request, body: SkipRequest, caller: Caller = Depends(operator)
 ) -> list[dict[str, Any]]:
     with _db(request).session() as session:
-        rows = _find(session, caller, body.filter())
+        rows = find_errors(session, caller, body.filter())
         error_queue.skip(session, rows, body.reason)
         return [error_queue.summary(row) for row in rows]
 
 
-async def _retry(request: Request, caller: Caller, wanted: Filter) -> list[Retried]:
+async def retry_selection(request: Request, caller: Caller, wanted: Filter) -> list[Retried]:
+    """Retry the caller's workspace's errors that `wanted` selects."""
     try:
         mine = replace(wanted, workspace_id=caller.workspace_id)
         return await retry_errors(_db(request), request.app.state.box, mine)
@@ -161,14 +171,14 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _find(session: Session, caller: Caller, wanted: Filter) -> list[RecordError]:
+def find_errors(session: Session, caller: Caller, wanted: Filter) -> list[RecordError]:
     try:
         return error_queue.find(session, replace(wanted, workspace_id=caller.workspace_id))
     except QueueError as exc:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
 
 
-def _one(session: Session, caller: Caller, error_id: RowId) -> RecordError:
+def one_error(session: Session, caller: Caller, error_id: int) -> RecordError:
     """The error, if it is the caller's workspace's (404 as if unknown otherwise)."""
     wanted = Filter(status=None, ids=(error_id,), workspace_id=caller.workspace_id)
     try:

@@ -58,6 +58,11 @@ class CustomerWriter:
         return Written(target_id, body["Customer"])
 
 
+# Fortnox's refusal of a row whose article does not exist: "Kunde inte hitta artikel" (the
+# published error list names no code for it; 2001302 is the sandbox's).
+ARTICLE_NOT_FOUND, ARTICLE_NOT_FOUND_TEXT = "2001302", "hitta artikel"
+
+
 class OrderWriter:
     """Sales orders, found again by the shop order number in `ExternalInvoiceReference1`. A
     cancelled shop order cancels its Fortnox order; an invoiced order no longer changes."""
@@ -125,8 +130,31 @@ class OrderWriter:
         except ConnectorError as error:
             if CURRENCY_MISSING in error.message:
                 raise missing_currency(record.currency, error) from None
+            if error.code == ARTICLE_NOT_FOUND or ARTICLE_NOT_FOUND_TEXT in error.message:
+                raise await self._missing_articles(record, error) from None
             explained = await explain_refused_account(self.client, error, payload, self.settings)
             raise explained from None
+
+    async def _missing_articles(self, record: Order, error: ConnectorError) -> ConnectorError:
+        """Fortnox's "article not found" names no article: each row's is looked up (only on
+        this error path), and the missing ones are named with the setting that maps them."""
+        missing = []
+        for sku in dict.fromkeys(line.sku for line in record.lines if line.sku):
+            try:
+                await self.client.get(f"/3/articles/{quote(sku, safe='')}")
+            except ConnectorError as exc:
+                if exc.error_class is not ErrorClass.NOT_FOUND and exc.status not in (400, 404):
+                    raise
+                missing.append(sku)
+        named = ", ".join(missing) or "of a row"
+        return ConnectorError(
+            ErrorClass.DATA,
+            f"article {named} of shop order {record.number} does not exist in Fortnox; create "
+            "it, or map the shop SKU to a Fortnox article in the orders flow's `value_maps` "
+            "setting (`lines.sku`)",
+            status=error.status,
+            code=error.code,
+        )
 
 
 class ProductWriter:

@@ -214,8 +214,9 @@ def _name_the_sku(error: ConnectorError, record: Order) -> ConnectorError:
             sku = record.lines[int(match.group(1))].sku
             error.error_class = ErrorClass.DATA
             error.message = (
-                f"item {sku} does not exist or is not active in Visma.net; create the item "
-                f"or fix the SKU of shop order {record.number}"
+                f"item {sku} of shop order {record.number} does not exist or is not active in "
+                "Visma.net; create or activate the item, or map the shop SKU to a Visma.net "
+                "item in the orders flow's `value_maps` setting (`lines.sku`)"
             )
         elif key in VAT_PROPERTIES or key.endswith(".taxCategoryId"):
             error.error_class = ErrorClass.DATA

@@ -1,0 +1,57 @@
+"""Secrets in stored payloads are masked before anyone sees them; everything else is kept."""
+
+from __future__ import annotations
+
+from brygga.engine.redaction import HIDDEN, redact
+
+
+def test_values_under_secret_keys_are_hidden_at_any_depth():
+    payload = {
+        "access_token": "eyJhbGciOi",
+        "client-secret": "s3cr3t",
+        "Password": "hunter2",
+        "apiKey": "k-123",
+        "Authorization": "Bearer abc.def.ghi",
+        "credentials": {"user": "x"},
+        "billing": {"CardNumber": "4111 1111 1111 1111", "cvc": "123"},
+        "lines": [{"sku": "NB001-01-01", "api_key": "nested"}],
+        "refresh_token": None,  # nothing to hide: shown as it is
+    }
+    shown = redact(payload)
+    assert shown == {
+        "access_token": HIDDEN,
+        "client-secret": HIDDEN,
+        "Password": HIDDEN,
+        "apiKey": HIDDEN,
+        "Authorization": HIDDEN,
+        "credentials": HIDDEN,
+        "billing": {"CardNumber": HIDDEN, "cvc": HIDDEN},
+        "lines": [{"sku": "NB001-01-01", "api_key": HIDDEN}],
+        "refresh_token": None,
+    }
+    assert payload["Password"] == "hunter2"  # the stored payload is left alone
+
+
+def test_card_numbers_keep_their_last_four_digits_wherever_they_are():
+    assert redact("paid with 4111-1111-1111-1111 today") == "paid with •••• 1111 today"
+    assert redact({"note": "5500 0000 0000 0004"}) == {"note": "•••• 0004"}
+    assert redact([378282246310005]) == ["•••• 0005"]  # an Amex number, as a JSON number
+
+
+def test_numbers_that_are_not_card_numbers_are_kept():
+    kept = {
+        "ean": "7350001401010",  # 13 digits: too short for a card
+        "phone": "+46 70 452 87 43",
+        "organisation_number": "556677-8899",
+        "not_luhn": "4111111111111112",  # card-length, but fails the check
+        "order": 1001,
+        "amount": "1979.10",
+        "shippingAddress": {"author": "Ann", "company": "Kafferosteriet AB"},
+        "id": "7b9b436cd2670e815ed7c9ef51f5e820",
+    }
+    assert redact(kept) == kept
+
+
+def test_bearer_tokens_inside_text_are_hidden():
+    text = "request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y sent"
+    assert redact(text) == f"request failed: Authorization: Bearer {HIDDEN} sent"
