@@ -38,6 +38,9 @@ from tests.support.servers import serving
 
 PASSWORD = "correct horse battery"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Path parameters that name no record of a workspace: the wizard's steps, and a person (an
+# owner adds an existing user to their workspace by e-mail).
+NOT_RECORDS = {"side", "email"}
 
 
 @dataclass
@@ -59,18 +62,19 @@ def a_workspace(db: Database, box: SecretBox, name: str) -> Workspace:
         session.add(run)
         session.flush()
         session.add(RecordOutcome(run_id=run.id, flow_id=flow.id, source_id=f"{name}-1001",
-                                  status="created", target_id="7"))  # fmt: skip
+                                  status="created", target_id=f"{name}-document-7"))  # fmt: skip
         session.add(CrossReference(integration_id=integration.id, entity="order",
-                                   source_id=f"{name}-1001", target_id="7",
+                                   source_id=f"{name}-1001", target_id=f"{name}-document-7",
                                    state="done"))  # fmt: skip
         error = RecordError(flow_id=flow.id, source_id=f"{name}-1002", error_class="data",
-                            message="refused")  # fmt: skip
+                            message=f"{name}'s own refusal")  # fmt: skip
         session.add(error)
         session.flush()
         return Workspace({
             "integration": name, "name": name, "flow": "orders", "entity": "order",
             "source_id": f"{name}-1001", "error_id": error.id, "run_id": run.id,
-            "connection": f"{name}-erp", "system": "fortnox",
+            "connection": f"{name}-erp", "system": "fortnox", "email": f"owner@{name}.test",
+            "side": "shop",
         })  # fmt: skip
 
 
@@ -93,14 +97,23 @@ class Site:
         """(method, path template, is an API route) of every route but the login's and the
         webhooks' (signed by their sender)."""
         found = []
-        for route in self.app.routes:
-            if not isinstance(route, APIRoute):
-                continue
+        for route in _every_route(self.app.routes):
             if route.path in ("/login", "/logout") or route.path.startswith("/webhooks"):
                 continue
             for method in route.methods - {"HEAD"}:
                 found.append((method, route.path, route.path.startswith("/api/")))
         return sorted(found)
+
+
+def _every_route(routes: list[Any], prefix: str = "") -> Iterator[APIRoute]:
+    """The app's routes, through the routers it includes (kept as such by FastAPI)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route if not prefix else route.__class__(prefix + route.path, route.endpoint,
+                                                           methods=route.methods)  # fmt: skip
+        elif hasattr(route, "original_router"):
+            inner = prefix + route.include_context.prefix
+            yield from _every_route(route.original_router.routes, inner)
 
 
 def _csrf(page: str) -> str:
@@ -122,9 +135,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     box = SecretBox.from_environment(home)
     mine, theirs = a_workspace(db, box, "acme"), a_workspace(db, box, "globex")
     with db.session() as session:
-        for email, role in (("owner@acme.test", OWNER), ("viewer@acme.test", VIEWER)):
+        for email, workspace, role in (
+            ("owner@acme.test", "acme", OWNER),
+            ("viewer@acme.test", "acme", VIEWER),
+            ("owner@globex.test", "globex", OWNER),
+        ):
             user = users.create_user(session, email, PASSWORD)
-            join(session, user.id, workspace_named(session, "acme"), role)
+            join(session, user.id, workspace_named(session, workspace), role)
     app = create_app(db, box)
     with serving(app) as url:
         yield Site(url, app, mine, theirs)
@@ -133,14 +150,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def test_nothing_of_another_workspace_is_reached(site: Site):
     client, csrf = site.session("owner@acme.test")
-    with_params = [(m, p, api) for m, p, api in site.routes() if "{" in p]
+    with_params = [
+        (m, p, api) for m, p, api in site.routes() if set(re.findall(r"{(\w+)", p)) - NOT_RECORDS
+    ]
     assert len(with_params) >= 10, with_params
     for method, path, _ in with_params:
         url = concrete(path, site.theirs)
         answer = client.request(method, url, headers={"X-CSRF-Token": csrf}, json={},
                                 data=None, follow_redirects=False)  # fmt: skip
         assert answer.status_code in (403, 404), (method, url, answer.status_code, answer.text)
-        assert "globex-1001" not in answer.text and "globex-erp" not in answer.text
+        # What only that workspace has (not what the request itself named) is not shown.
+        for theirs in ("globex-document-7", "globex's own refusal", "globex-1002"):
+            assert theirs not in answer.text, (method, url)
     # The same routes do reach this workspace's own (GET, which changes nothing).
     reached = [
         concrete(path, site.mine)
@@ -155,14 +176,15 @@ def test_lists_show_only_the_workspace_s_own(site: Site):
     lists = [path for method, path, _ in site.routes() if method == "GET" and "{" not in path]
     assert len(lists) >= 5, lists
     for path in lists:
-        answer = client.get(path, params={"status": "all"})
-        assert answer.status_code == 200, (path, answer.text)
+        answer = client.get(path)
+        assert answer.status_code < 500, (path, answer.text)  # a wizard step may redirect
         assert "globex" not in answer.text, path
 
 
 def test_a_viewer_changes_nothing(site: Site):
     client, csrf = site.session("viewer@acme.test")
-    unsafe = [(m, p) for m, p, _ in site.routes() if m in UNSAFE]
+    # Switching to another of one's own workspaces changes no data.
+    unsafe = [(m, p) for m, p, _ in site.routes() if m in UNSAFE and p != "/workspace"]
     assert len(unsafe) >= 10, unsafe
     for method, path in unsafe:
         url = concrete(path, site.mine)

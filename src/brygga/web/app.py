@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -24,6 +24,7 @@ from brygga.web import (
     reconciliation,
     records,
     runs,
+    scope,
     webhooks,
     wizard,
     workspaces,
@@ -59,8 +60,13 @@ def create_app(db: Database, box: SecretBox, *, https: bool = False) -> FastAPI:
     api = [errors.router, alerts.router, flows.router]
     api += [workspaces.router, connections.router, integrations.router, reconciliation.router]
     api += [overview.router, runs.router, records.router]
-    for router in [*api, login.router, *pages.routers, *wizard.routers]:
-        app.include_router(router)
+    # Every route of the API and the pages needs a caller, and a path naming another
+    # workspace's record is answered 404 before anything else (web.scope).
+    for router in api:
+        app.include_router(router, dependencies=[Depends(scope.api_guard)])
+    for router in [*pages.routers, *wizard.routers]:
+        app.include_router(router, dependencies=[Depends(scope.page_guard)])
+    app.include_router(login.router)
     app.include_router(webhooks.router)  # signed by the sender instead
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
 

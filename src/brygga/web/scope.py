@@ -4,12 +4,12 @@ are not revealed either."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brygga.store import Connection, Flow, Integration
-from brygga.web.auth import Caller
+from brygga.store import Connection, Flow, Integration, RecordError, Run
+from brygga.web.auth import Caller, api_caller, page_caller
 
 
 def integrations(session: Session, caller: Caller) -> list[Integration]:
@@ -57,3 +57,41 @@ def connection(session: Session, caller: Caller, name: str) -> Connection:
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no connection {name}")
     return found
+
+
+def _guard(request: Request, caller: Caller) -> None:
+    """404 for a path naming another workspace's integration (and flow), connection, error or
+    run. Run before any of the route's own parameters, so even a malformed body is answered
+    as if the record did not exist."""
+    named = request.path_params
+    with request.app.state.db.session() as session:
+        if "integration" in named:
+            if "flow" in named:
+                flow(session, caller, named["integration"], named["flow"])
+            else:
+                integration(session, caller, named["integration"])
+        if "connection" in named:
+            connection(session, caller, named["connection"])
+        for key, table in (("error_id", RecordError), ("run_id", Run)):
+            if key in named and not _owns(session, caller, table, named[key]):
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {table.__tablename__} row")
+
+
+def _owns(session: Session, caller: Caller, table: type[RecordError] | type[Run], key: str) -> bool:
+    if not key.isdigit() or int(key) > 2**31 - 1:
+        return True  # the route's own validation answers it (422)
+    query = (
+        select(Integration.workspace_id)
+        .join(Flow, Flow.integration_id == Integration.id)
+        .join(table, table.flow_id == Flow.id)
+        .where(table.id == int(key))
+    )
+    return session.scalar(query) in (None, caller.workspace_id)
+
+
+async def api_guard(request: Request, caller: Caller = Depends(api_caller)) -> None:
+    _guard(request, caller)
+
+
+async def page_guard(request: Request, caller: Caller = Depends(page_caller)) -> None:
+    _guard(request, caller)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from brygga.connectors import registry
-from brygga.web import scope
+from brygga.web import ConnectionName, scope
 from brygga.web.auth import Caller, page_operator, page_owner, page_viewer
 from brygga.web.connections import NewCredentials, reconnect, shown, test_connection
 from brygga.web.pages.feedback import back, notice
@@ -19,13 +19,17 @@ from brygga.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/connections/{name}", response_class=HTMLResponse)
-def connection_page(request: Request, name: str, caller: Caller = Depends(page_viewer)) -> Response:
+@router.get("/connections/{connection}", response_class=HTMLResponse)
+def connection_page(
+    request: Request, name: ConnectionName, caller: Caller = Depends(page_viewer)
+) -> Response:
     return _page(request, caller, name)
 
 
-@router.post("/connections/{name}/test", response_class=HTMLResponse)
-async def test(request: Request, name: str, caller: Caller = Depends(page_operator)) -> Response:
+@router.post("/connections/{connection}/test", response_class=HTMLResponse)
+async def test(
+    request: Request, name: ConnectionName, caller: Caller = Depends(page_operator)
+) -> Response:
     try:
         facts = await test_connection(request, name, caller)
     except HTTPException as exc:
@@ -35,10 +39,10 @@ async def test(request: Request, name: str, caller: Caller = Depends(page_operat
     return _page(request, caller, name, facts=facts)
 
 
-@router.post("/connections/{name}/credentials")
+@router.post("/connections/{connection}/credentials")
 async def save_credentials(
     request: Request,
-    name: str,
+    name: ConnectionName,
     credentials: str = Form(...),
     caller: Caller = Depends(page_owner),
 ) -> Response:

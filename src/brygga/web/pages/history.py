@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from brygga.web import integrations, scope
+from brygga.web import IntegrationName, integrations, scope
 from brygga.web.auth import Caller, page_operator, page_viewer
 from brygga.web.flows import CursorMove, ResyncRequest, move_cursor, resync_records
 from brygga.web.pages.feedback import back, notice
@@ -18,15 +18,17 @@ from brygga.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/integrations/{name}/history", response_class=HTMLResponse)
-def history_page(request: Request, name: str, caller: Caller = Depends(page_viewer)) -> Response:
+@router.get("/integrations/{integration}/history", response_class=HTMLResponse)
+def history_page(
+    request: Request, name: IntegrationName, caller: Caller = Depends(page_viewer)
+) -> Response:
     return _page(request, caller, name)
 
 
-@router.post("/integrations/{name}/history/cursor")
+@router.post("/integrations/{integration}/history/cursor")
 def move_back(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str = Form(...),
     since: str = Form(...),
     caller: Caller = Depends(page_operator),
@@ -51,10 +53,10 @@ def move_back(
     return back(request, here, said)
 
 
-@router.post("/integrations/{name}/history/resync", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/history/resync", response_class=HTMLResponse)
 async def resync(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str = Form(...),
     ids: str = Form(""),
     caller: Caller = Depends(page_operator),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from brygga.connectors.errors import ConnectorError
 from brygga.engine.reconcile import reconcile
 from brygga.store import Connection, Run
-from brygga.web import integrations, scope
+from brygga.web import IntegrationName, integrations, scope
 from brygga.web.auth import Caller, page_operator, page_owner, page_viewer
 from brygga.web.flows import Planned, Ran, run_now
 from brygga.web.integrations import FlowChange
@@ -25,26 +25,29 @@ from brygga.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/integrations/{name}", response_class=HTMLResponse)
+@router.get("/integrations/{integration}", response_class=HTMLResponse)
 def integration_page(
-    request: Request, name: str, caller: Caller = Depends(page_viewer)
+    request: Request, name: IntegrationName, caller: Caller = Depends(page_viewer)
 ) -> Response:
     return _page(request, caller, name)
 
 
-@router.post("/integrations/{name}/pause")
+@router.post("/integrations/{integration}/pause")
 def pause(
-    request: Request, name: str, paused: bool = Form(...), caller: Caller = Depends(page_operator)
+    request: Request,
+    name: IntegrationName,
+    paused: bool = Form(...),
+    caller: Caller = Depends(page_operator),
 ) -> Response:
     integrations.set_paused(request.app.state.db, caller, name, paused)
     said = "Paused: no sync runs until you resume it" if paused else "Resumed"
     return back(request, f"/integrations/{name}", said)
 
 
-@router.post("/integrations/{name}/flows/{flow}/enabled")
+@router.post("/integrations/{integration}/flows/{flow}/enabled")
 def switch(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str,
     enabled: bool = Form(...),
     caller: Caller = Depends(page_owner),
@@ -54,10 +57,10 @@ def switch(
     return back(request, f"/integrations/{name}", said)
 
 
-@router.post("/integrations/{name}/flows/{flow}/run", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/flows/{flow}/run", response_class=HTMLResponse)
 async def run(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str,
     dry_run: bool = Form(False),
     caller: Caller = Depends(page_operator),
@@ -72,9 +75,9 @@ async def run(
     return _page(request, caller, name, ran=ran, planned=shown_planned(ran.planned))
 
 
-@router.post("/integrations/{name}/reconcile", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/reconcile", response_class=HTMLResponse)
 async def reconcile_page(
-    request: Request, name: str, caller: Caller = Depends(page_operator)
+    request: Request, name: IntegrationName, caller: Caller = Depends(page_operator)
 ) -> Response:
     state = request.app.state
     with state.db.session() as session:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from brygga.engine import flow_settings, value_maps
 from brygga.pairs import ENTITIES
-from brygga.web import UNPROCESSABLE, integrations, scope
+from brygga.web import UNPROCESSABLE, IntegrationName, integrations, scope
 from brygga.web.auth import Caller, page_operator, page_owner, page_viewer
 from brygga.web.flows import preview
 from brygga.web.integrations import FlowChange
@@ -24,17 +24,17 @@ from brygga.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/integrations/{name}/settings", response_class=HTMLResponse)
+@router.get("/integrations/{integration}/settings", response_class=HTMLResponse)
 def settings_page(
-    request: Request, name: str, flow: str = "", caller: Caller = Depends(page_viewer)
+    request: Request, name: IntegrationName, flow: str = "", caller: Caller = Depends(page_viewer)
 ) -> Response:
     return _page(request, caller, name, flow)
 
 
-@router.post("/integrations/{name}/settings", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/settings", response_class=HTMLResponse)
 def save_settings(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str = Form(...),
     settings: str = Form(""),
     enabled: bool = Form(False),
@@ -53,10 +53,10 @@ def save_settings(
     return back(request, _here(name, flow), f"Settings of {flow} saved")
 
 
-@router.post("/integrations/{name}/settings/value-maps", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/settings/value-maps", response_class=HTMLResponse)
 def change_value_map(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str = Form(...),
     path: str = Form(...),
     from_value: str = Form(...),
@@ -88,10 +88,10 @@ def change_value_map(
     return back(request, _here(name, flow) + "#value_maps", said)
 
 
-@router.post("/integrations/{name}/settings/preview", response_class=HTMLResponse)
+@router.post("/integrations/{integration}/settings/preview", response_class=HTMLResponse)
 async def preview_record(
     request: Request,
-    name: str,
+    name: IntegrationName,
     flow: str = Form(...),
     source_id: str = Form(""),
     settings: str | None = Form(None),
