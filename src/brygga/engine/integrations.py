@@ -178,7 +178,7 @@ async def sync(
         unknown = set(flows or []) - {flow.name for flow in rows}
         if unknown:
             raise NotFound(f"{integration_name} has no enabled flow {', '.join(sorted(unknown))}")
-        plan = [_FlowPlan(flow.id, flow.name, flow.source, flow.target) for flow in rows]
+        plan = [FlowPlan(flow.id, flow.name, flow.source, flow.target) for flow in rows]
         settings_of = entity_settings(integration)
         integration_id = integration.id
         connections = {c.system: c.id for c in _connections(integration)}
@@ -199,7 +199,7 @@ async def sync(
             if flow.source in blocked or flow.target in blocked:
                 report.errors[name] = blocked.get(flow.source) or blocked[flow.target]
                 continue
-            runner = _runner(
+            runner = flow_runner(
                 db, integration_id, flow, clients, settings_of,
                 progress=progress, reconcile=reconcile, dry_run=dry_run,
             )  # fmt: skip
@@ -221,17 +221,17 @@ async def sync(
 
 
 @dataclass(frozen=True)
-class _FlowPlan:
+class FlowPlan:
     flow_id: int
     name: str
     source: str
     target: str
 
 
-def _runner(
+def flow_runner(
     db: Database,
     integration_id: int,
-    flow: _FlowPlan,
+    flow: FlowPlan,
     clients: dict[str, Any],
     settings_of: dict[str, dict[str, Any]],
     *,
@@ -290,12 +290,12 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
         rows = error_queue.find(session, wanted)
         batches: dict[tuple[int, int], list[tuple[int, SourceRecord]]] = {}
         results: list[Retried] = []
-        names: dict[int, tuple[str, _FlowPlan]] = {}
+        names: dict[int, tuple[str, FlowPlan]] = {}
         for row in rows:
             flow = row.flow
             names[flow.id] = (
                 flow.integration.name,
-                _FlowPlan(flow.id, flow.name, flow.source, flow.target),
+                FlowPlan(flow.id, flow.name, flow.source, flow.target),
             )
             try:
                 record = error_queue.record_of(row)
@@ -316,7 +316,7 @@ async def retry_errors(db: Database, box: SecretBox, wanted: error_queue.Filter)
                 if owner != integration_id:
                     continue
                 name, plan = names[flow_id]
-                runner = _runner(db, integration_id, plan, clients, settings_of)
+                runner = flow_runner(db, integration_id, plan, clients, settings_of)
                 outcomes = await runner.retry([item for _, item in batch])
                 results += [
                     Retried(error_id, name, plan.name, outcome.source_id,
@@ -361,7 +361,7 @@ async def resync(
         blocked = [c.name for c in _connections(integration) if c.status == RECONNECT_REQUIRED]
         if blocked:
             raise ValueError(f"connection {blocked[0]} needs reconnecting; see `brygga alerts`")
-        plan = _FlowPlan(flow.id, flow.name, flow.source, flow.target)
+        plan = FlowPlan(flow.id, flow.name, flow.source, flow.target)
         settings_of = entity_settings(integration)
         if settings is not None:
             defaults = pair_template(integration.pair).flow(flow_name).settings
@@ -370,7 +370,7 @@ async def resync(
         connections = {c.system: c.id for c in _connections(integration)}
         clients = open_clients(db, box, integration)
     async with _in_use(db, clients, connections):
-        runner = _runner(
+        runner = flow_runner(
             db, integration_id, plan, clients, settings_of, reconcile=True, dry_run=dry_run
         )
         try:
@@ -490,11 +490,13 @@ def open_clients(db: Database, box: SecretBox, integration: Integration) -> dict
 def open_client(db: Database, box: SecretBox, connection: Connection) -> Any:
     """A client of the connection with its stored credentials (renewed ones stored first)."""
     credentials = connection_credentials(box, connection)
-    saver = _saver(db, box, connection.id)
+    saver = credential_saver(db, box, connection.id)
     return registry.open_client(connection.system, connection.base_url, credentials, saver)
 
 
-def _saver(db: Database, box: SecretBox, connection_id: int) -> Callable[[dict[str, Any]], None]:
+def credential_saver(
+    db: Database, box: SecretBox, connection_id: int
+) -> Callable[[dict[str, Any]], None]:
     """Stores a connection's renewed credentials (encrypted) before the client uses them."""
 
     def save(credentials: dict[str, Any]) -> None:
