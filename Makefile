@@ -33,8 +33,10 @@ browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Two workers: most tests wait on sandboxes, rate limits and browsers rather than the CPU.
+# A module's tests stay on one worker (they share its sandboxes).
 test: lint browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 bench: install-dev
 	$(BIN)/python bench/run.py

@@ -21,7 +21,7 @@ import pytest
 from brygga.demo import connection_settings
 from brygga.engine.integrations import ConnectionSettings, configure, sync
 from brygga.store import Connection, Database, SecretBox, connection_credentials
-from tests.connectors.cases.fortnox import code_grant
+from tests.connectors.cases.fortnox import SCOPE, code_grant
 from tests.support.processes import SandboxProcess, start_sandbox
 
 NAME = "reconnect-test"
@@ -42,7 +42,7 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Sa
 def connect(db: Database, box: SecretBox, sandboxes: dict[str, SandboxProcess]) -> None:
     """Configure the integration with a fresh consent for Fortnox, as the wizard will."""
     centra, fortnox = sandboxes["centra"], sandboxes["fortnox"]
-    grant, demo = code_grant(fortnox), fortnox.credentials()
+    grant, demo = code_grant(fortnox, SCOPE), fortnox.credentials()
     expires_at = int(time.time()) + grant["expires_in"]
     credentials = {"client_id": demo["client_id"], "client_secret": demo["client_secret"],
                    "refresh_token": grant["refresh_token"], "access_token": grant["access_token"],
