@@ -12,6 +12,7 @@ import time
 import httpx
 
 from tests.support.processes import assert_stopped
+from tests.support.sessions import logged_in
 
 
 def brygga(home, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -44,12 +45,8 @@ def test_demo_serves_the_dashboard_until_interrupted_and_sync_runs_against_it(tm
                     for system, s in summary["integrations"][0]["sandboxes"].items()}  # fmt: skip
             assert httpx.get(f"{urls['fortnox']}/_sandbox/health").status_code == 200
 
-            with httpx.Client(base_url=dashboard["url"], timeout=30) as web:
-                login = web.get("/login").text
-                csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
-                answer = web.post("/login", data={"email": dashboard["user"], "csrf_token": csrf,
-                                                  "password": dashboard["password"]})  # fmt: skip
-                assert answer.status_code == 303, answer.text
+            web, _ = logged_in(dashboard["url"], dashboard["user"], dashboard["password"])
+            with web:
                 overview = web.get("/api/overview").json()
                 (shown,) = overview["integrations"]
                 assert shown["name"] == "centra-fortnox"

@@ -35,6 +35,7 @@ from brygga.store.tables import utcnow
 from brygga.store.workspaces import OWNER, VIEWER, join, workspace_named
 from brygga.web.app import create_app
 from tests.support.servers import serving
+from tests.support.sessions import logged_in
 
 PASSWORD = "correct horse battery"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -86,12 +87,7 @@ class Site:
     theirs: Workspace
 
     def session(self, email: str) -> tuple[httpx.Client, str]:
-        client = httpx.Client(base_url=self.url, timeout=30)
-        csrf = _csrf(client.get("/login").text)
-        done = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf})  # fmt: skip
-        assert done.status_code == 303, done.text
-        return client, _csrf(client.get("/login").text)
+        return logged_in(self.url, email, PASSWORD)
 
     def routes(self) -> list[tuple[str, str, bool]]:
         """(method, path template, is an API route) of every route but the login's and the
@@ -114,10 +110,6 @@ def _every_route(routes: list[Any], prefix: str = "") -> Iterator[APIRoute]:
         elif hasattr(route, "original_router"):
             inner = prefix + route.include_context.prefix
             yield from _every_route(route.original_router.routes, inner)
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def concrete(path: str, workspace: Workspace) -> str:

@@ -18,8 +18,8 @@ from brygga.web.app import create_app
 from tests.support.browser import log_in, screenshot
 from tests.support.configuration import NAME, PASSWORD, Broken, broken_integration
 from tests.support.servers import serving
+from tests.support.sessions import logged_in
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BUTTON = re.compile(r"<button[^>]*>([^<]+)</button>")
 
 
@@ -30,12 +30,8 @@ class Site:
 
     def visitor(self, role: str) -> httpx.Client:
         """A logged-in session of the role's user (the CSRF token in `.csrf`)."""
-        client = httpx.Client(base_url=self.url, timeout=120)
-        token = CSRF.search(client.get("/login").text).group(1)
-        email = self.broken.emails[role]
-        form = {"email": email, "password": PASSWORD, "csrf_token": token, "next": "/errors"}
-        assert client.post("/login", data=form).status_code == 303
-        client.csrf = CSRF.search(client.get("/errors").text).group(1)  # type: ignore[attr-defined]
+        client, csrf = logged_in(self.url, self.broken.emails[role], PASSWORD)
+        client.csrf = csrf  # type: ignore[attr-defined]
         return client
 
     def first_error(self) -> int:

@@ -4,7 +4,6 @@ only their own data — over real HTTP, on a real SQLite file."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from brygga.store.workspaces import OPERATOR, OWNER, VIEWER, join, workspace_nam
 from brygga.web.app import create_app
 from tests.support.browser import log_in, screenshot
 from tests.support.servers import serving
+from tests.support.sessions import form_csrf, logged_in
 
 PASSWORD = "correct horse battery"
 
@@ -34,20 +34,7 @@ class Site:
         return httpx.Client(base_url=self.url, timeout=30, follow_redirects=False)
 
     def logged_in(self, email: str) -> tuple[httpx.Client, str]:
-        """A client with the user's session, and the session's CSRF token."""
-        client = self.client()
-        csrf = form_csrf(client.get("/login").text)
-        answer = client.post(
-            "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf}
-        )
-        assert answer.status_code == 303, answer.text
-        return client, form_csrf(client.get("/login").text)
-
-
-def form_csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
+        return logged_in(self.url, email, PASSWORD, follow_redirects=False)
 
 
 def a_merchant(db: Database, box: SecretBox, workspace: str) -> int:

@@ -14,10 +14,10 @@ from typing import Any
 from brygga.connectors import http
 from brygga.engine import xrefs
 from brygga.engine.integrations import (
-    Resynced,
     FlowPlan,
-    flow_runner,
+    Resynced,
     entity_settings,
+    flow_runner,
     integration_named,
     open_clients,
     resync,
