@@ -46,17 +46,17 @@ def test_demo_serves_the_dashboard_until_interrupted_and_sync_runs_against_it(tm
             assert httpx.get(f"{urls['fortnox']}/_sandbox/health").status_code == 200
 
             web, _ = logged_in(dashboard["url"], dashboard["user"], dashboard["password"])
-            with web:
-                overview = web.get("/api/overview").json()
-                (shown,) = overview["integrations"]
-                assert shown["name"] == "centra-fortnox"
-                # Synced: every flow ran to its end. The two payments of invoices the ERP
-                # staff credited in full wait in the error queue, which is a warning.
-                assert {
-                    f["name"]: f["last_run"]["status"] for f in shown["flows"]
-                } == dict.fromkeys(summary["integrations"][0]["flows"], "succeeded")
-                assert shown["open_errors"] == 2 and shown["health"] == "warning", shown
-                assert shown["moved_today"] > 0
+            overview = web.get("/api/overview").json()
+            (shown,) = overview["integrations"]
+            assert shown["name"] == "centra-fortnox"
+            # Synced: every flow ran to its end. The two payments of invoices the ERP
+            # staff credited in full wait in the error queue, which is a warning.
+            assert {f["name"]: f["last_run"]["status"] for f in shown["flows"]} == dict.fromkeys(
+                summary["integrations"][0]["flows"], "succeeded"
+            )
+            assert shown["open_errors"] == 2 and shown["health"] == "warning", shown
+            assert shown["moved_today"] > 0
+            web.close()
 
             sync = brygga(home, "sync", "centra-fortnox", "orders")
             assert sync.returncode == 0, sync.stderr
