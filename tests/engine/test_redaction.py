@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from brygga.engine import error_queue
 from brygga.engine.redaction import HIDDEN, redact
+from brygga.store import Flow, Integration, RecordError
+from brygga.store.tables import utcnow
 
 
 def test_values_under_secret_keys_are_hidden_at_any_depth():
@@ -55,3 +58,20 @@ def test_numbers_that_are_not_card_numbers_are_kept():
 def test_bearer_tokens_inside_text_are_hidden():
     text = "request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y sent"
     assert redact(text) == f"request failed: Authorization: Bearer {HIDDEN} sent"
+
+
+def test_an_error_shows_its_payloads_masked_but_its_record_as_it_is():
+    flow = Flow(name="orders", integration=Integration(name="shop"))
+    row = RecordError(
+        flow=flow, source_id="1001", status="open", error_class="data", message="refused",
+        attempts=1, first_failed_at=utcnow(), last_failed_at=utcnow(),
+        record={"number": "1001", "email": "a@b.se"},
+        source_payload={"order": "1001", "payment": {"token": "tok_live_123"}},
+        target_payload={"Authorization": "Bearer abc.def"},
+    )  # fmt: skip
+    shown = error_queue.detail(row)
+    assert shown["record"] == {"number": "1001", "email": "a@b.se"}
+    assert "tok_live_123" not in str(shown["source_payload"])
+    assert shown["source_payload"]["order"] == "1001"
+    assert "abc.def" not in str(shown["target_payload"])
+    assert row.source_payload["payment"]["token"] == "tok_live_123"  # stored as it came

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import brygga.model
 from brygga.engine import xrefs
 from brygga.engine.outcomes import Outcome, Status
+from brygga.engine.redaction import redact
 from brygga.store.tables import Flow, Integration, RecordError, utcnow
 
 OPEN, RESOLVED, SKIPPED = "open", "resolved", "skipped"
@@ -179,11 +180,12 @@ def summary(row: RecordError) -> dict[str, Any]:
 
 
 def detail(row: RecordError) -> dict[str, Any]:
-    """An error with its record and payloads: what an operator edits and retries."""
+    """An error with its record and payloads: what an operator edits and retries. The raw
+    payloads are shown with any secret in them masked (invariant 9)."""
     return summary(row) | {
         "record_type": row.record_type,
         "record": row.record,
         "edited_record": row.edited_record,
-        "source_payload": row.source_payload,
-        "target_payload": row.target_payload,
+        "source_payload": redact(row.source_payload),
+        "target_payload": redact(row.target_payload),
     }
