@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from brygga.api_cli import serve, token_app, user_app
+from brygga.config_cli import config_app
 from brygga.errors_cli import errors_app
+from brygga.run_cli import run
 from brygga.sandbox.common import SandboxConfig
 from brygga.sandbox.faults import Faults
 
@@ -30,7 +32,9 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(errors_app, name="errors")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
 app.command()(serve)
+app.command()(run)
 
 HOME_HELP = "Directory for Brygga's state: database, secret key, sandbox data"
 DATABASE_HELP = "Database URL or SQLite file (default: BRYGGA_DATABASE_URL, else HOME/brygga.db)"
@@ -421,7 +425,7 @@ def _serve_all(
     json_output: bool,
 ) -> None:
     """Each sandbox in its own process (they are separate services), on consecutive ports."""
-    from brygga.sandbox.processes import launch_sandbox
+    from brygga.sandbox.processes import launch_sandbox, stop_all
 
     _stop_on_sigterm()
     options = ["--seed", str(seed), "--orders", str(orders)]
@@ -448,5 +452,4 @@ def _serve_all(
     except KeyboardInterrupt:
         pass
     finally:
-        for sandbox in running:
-            sandbox.stop()
+        stop_all(running)

@@ -27,7 +27,7 @@ from brygga.engine.integrations import ConnectionSettings, SyncReport, configure
 from brygga.engine.reconcile import ReconcileReport, reconcile
 from brygga.engine.runner import Progress
 from brygga.pairs import PAIRS, PairTemplate, pair_template
-from brygga.sandbox.processes import SandboxProcess, launch_sandbox
+from brygga.sandbox.processes import SandboxProcess, launch_sandbox, stop_all
 from brygga.store import Base, Database, SecretBox, resolve_database_url, users
 from brygga.store.workspaces import DEFAULT_WORKSPACE, OWNER, join, workspace_named
 
@@ -214,9 +214,7 @@ class Demo:
                 (directory / pair.name / f"{system}.json").write_bytes(sandbox.raw_state())
 
     def stop(self) -> None:
-        for pair in self.pairs:
-            for sandbox in pair.sandboxes.values():
-                sandbox.stop()
+        stop_all([sandbox for pair in self.pairs for sandbox in pair.sandboxes.values()])
         self.db.dispose()
 
 

@@ -20,7 +20,10 @@ def serving(app: Any, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
     any free one."""
     if port == 0 or _taken(host, port):
         port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
