@@ -26,6 +26,7 @@ from brygga.store import (
     Flow,
     Integration,
     SecretBox,
+    Workspace,
     save_connection,
 )
 from brygga.store.alerts import RECONNECT_REQUIRED
@@ -73,10 +74,13 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class ConnectionSettings:
+    """A connection of an integration: new credentials to store, or None to use the stored
+    connection as it is (so a refresh token rotated meanwhile is never written back over)."""
+
     name: str
     system: str
     base_url: str
-    credentials: dict[str, Any]
+    credentials: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -115,18 +119,7 @@ def configure(
         if not (registry.can_read(source, entity) and registry.can_write(target, entity)):
             raise ValueError(f"{flow_name} cannot run from {source} to {target} in Brygga yet")
     with db.session() as session:
-        shop_row, erp_row = (
-            save_connection(
-                session,
-                box,
-                name=c.name,
-                system=c.system,
-                base_url=c.base_url,
-                credentials=c.credentials,
-                workspace=workspace,
-            )
-            for c in (shop, erp)
-        )
+        shop_row, erp_row = (_connection(session, box, c, workspace) for c in (shop, erp))
         integration = session.scalar(select(Integration).where(Integration.name == name))
         if integration is None:
             integration = Integration(name=name, pair=pair, workspace_id=shop_row.workspace_id)
@@ -146,6 +139,24 @@ def configure(
             choice = choices.get(flow.name, FlowChoice())
             row.source, row.target = template.systems(flow, reversed=choice.reversed)
             row.enabled, row.settings = choice.enabled, dict(choice.settings)
+
+
+def _connection(
+    session: Session, box: SecretBox, wanted: ConnectionSettings, workspace: str
+) -> Connection:
+    if wanted.credentials is not None:
+        return save_connection(
+            session, box, name=wanted.name, system=wanted.system, base_url=wanted.base_url,
+            credentials=wanted.credentials, workspace=workspace,
+        )  # fmt: skip
+    found = session.scalar(
+        select(Connection)
+        .join(Workspace)
+        .where(Connection.name == wanted.name, Workspace.name == workspace)
+    )
+    if found is None or found.system != wanted.system:
+        raise ValueError(f"no {wanted.system} connection {wanted.name!r} in {workspace}")
+    return found
 
 
 async def sync(
@@ -343,9 +354,11 @@ async def resync(
     *,
     dry_run: bool = False,
     settings: dict[str, Any] | None = None,
+    reconcile: bool = True,
 ) -> Resynced:
     """Read the given records of one flow from the source again and write each to the target,
-    changed or not, without moving the flow's cursor. Idempotent like any run: a record in the
+    changed or not (`reconcile=False`: only if changed, as a sync would, for the record a change
+    event names), without moving the flow's cursor. Idempotent like any run: a record in the
     target is updated through its cross-reference, never created twice. RunAborted if the
     source could not be read or refused the credentials (then marked for reconnecting).
     `dry_run` only plans the writes (a preview of the records), with the flow's `settings`
@@ -371,7 +384,7 @@ async def resync(
         clients = open_clients(db, box, integration)
     async with _in_use(db, clients, connections):
         runner = flow_runner(
-            db, integration_id, plan, clients, settings_of, reconcile=True, dry_run=dry_run
+            db, integration_id, plan, clients, settings_of, reconcile=reconcile, dry_run=dry_run
         )
         try:
             found = await _fetch(runner.spec.stream, wanted)

@@ -177,9 +177,7 @@ def _checked(pair: str, flow: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _settings(found: dict[str, Any]) -> ConnectionSettings:
-    return ConnectionSettings(
-        found["name"], found["system"], found["base_url"], found["credentials"]
-    )
+    return ConnectionSettings(found["name"], found["system"], found["base_url"], None)
 
 
 def shown(session: Session, integration: Integration) -> IntegrationOut:

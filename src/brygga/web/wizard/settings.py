@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure
 from brygga.model.account import AccountFacts
 from brygga.pairs import PairTemplate
-from brygga.store import connection_credentials
 from brygga.web import UNPROCESSABLE
 from brygga.web.auth import Caller, page_owner
 from brygga.web.wizard import progress as wizard
@@ -66,7 +65,7 @@ async def save(request: Request, caller: Caller = Depends(page_owner)) -> Respon
         for flow in template.flows
     }
     shop, erp = (
-        ConnectionSettings(c.name, c.system, c.base_url, connection_credentials(box, c))
+        ConnectionSettings(c.name, c.system, c.base_url, None)  # used as stored
         for c in connections
     )
     try:
