@@ -21,7 +21,7 @@ from brygga.engine.outcomes import Status
 from brygga.pairs import ENTITIES
 from brygga.store.tables import Flow, Integration, RecordOutcome, Run
 
-RUN_STATUSES = ("running", "succeeded", "failed")
+RUN_STATUSES = ("running", "succeeded", "failed", "interrupted")
 MOVED = (Status.CREATED.value, Status.UPDATED.value)
 # A run is looked for up to this long before the window whose outcomes are counted: a run
 # that lasts longer (none should) has its outcomes counted only from its later runs' windows.

@@ -11,6 +11,7 @@ from typing import Any
 
 from brygga.engine import value_maps
 from brygga.pairs import ENTITIES, pair_template
+from brygga.runtime import schedules
 
 # The kinds of value a setting takes.
 BOOL, INT, NUMBER, TEXT, ID, TABLE, LIST = (
@@ -29,6 +30,7 @@ DOCUMENTED: dict[str, str] = {
     "alert_open_errors": INT,
     "alert_silent_hours": NUMBER,
     value_maps.SETTING: TABLE,
+    "schedule": TABLE,  # runtime.schedules (docs/operations.md)
     "exchange_rate_source": TEXT,
     "exchange_rates": TABLE,
     "seller_country": TEXT,
@@ -155,6 +157,11 @@ def checked(pair: str, flow: str, settings: Any) -> dict[str, Any]:
             value_maps.checked(ENTITIES[flow], settings.get(value_maps.SETTING))
         except value_maps.ValueMapError as exc:
             problems.append(str(exc))
+        if settings.get("schedule") is not None:
+            try:
+                schedules.parse(settings["schedule"], flow)
+            except schedules.ScheduleError as exc:
+                problems.append(str(exc))
     if problems:
         raise SettingsError("; ".join(problems))
     return dict(settings)

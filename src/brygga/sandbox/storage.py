@@ -11,13 +11,15 @@ import fcntl
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import simplejson
+
+Watcher = Callable[[str, str, dict[str, Any]], None]
 
 
 def _encode(value: Any) -> str:
@@ -72,6 +74,7 @@ class DocumentStore:
         self._counters = dict(self._db.execute("SELECT name, value FROM counters"))
         self._meta = {name: _decode(v) for name, v in self._db.execute("SELECT * FROM meta")}
         self._write_lock = threading.Lock()
+        self._watchers: list[Watcher] = []
         self._deferred: _Dirty | None = None
         self._persisting: threading.Thread | None = None
 
@@ -97,6 +100,13 @@ class DocumentStore:
         self._execute(
             "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", (collection, key, _encode(doc))
         )
+        for watcher in self._watchers:
+            watcher(collection, key, doc)
+
+    def watch(self, watcher: Watcher) -> None:
+        """Call `watcher(collection, key, document)` after each `put` outside `bulk()` (seeding):
+        how a sandbox's change webhooks learn of every change, whichever route made it."""
+        self._watchers.append(watcher)
 
     def put_many(self, collection: str, docs: dict[str, dict[str, Any]]) -> None:
         """Write many documents in one transaction (seeding)."""

@@ -324,7 +324,7 @@ class Run(Base):
     """One sync of one flow, with counts per outcome (invariant 8)."""
 
     __tablename__ = "runs"
-    __table_args__ = (Index(None, "flow_id", "started_at"),)
+    __table_args__ = (Index(None, "flow_id", "started_at"), Index(None, "runtime_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
@@ -340,6 +340,8 @@ class Run(Base):
     # HTTP requests the run made to its two systems, and how many were answered 429.
     requests: Mapped[int] = mapped_column(default=0)
     rate_limited: Mapped[int] = mapped_column(default=0)
+    # The `brygga run` process that started it (Runtime.id); none for a sync run by hand.
+    runtime_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class RecordOutcome(Base):
@@ -359,3 +361,43 @@ class RecordOutcome(Base):
     source_payload: Mapped[Any | None] = mapped_column(JSONType)
     target_payload: Mapped[Any | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopicOffset(Base):
+    """How far a connection's event feed was taken into the inbox, per topic: the offset of
+    the last event taken in (Fortnox WebSocket topics, fortnox.md §5.1), committed with it."""
+
+    __tablename__ = "topic_offsets"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_offset: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Runtime(Base):
+    """A `brygga run` process while it lives. Its heartbeat tells the others it is alive, so
+    only the runs of a process that died are marked interrupted (brygga.runtime.owners)."""
+
+    __tablename__ = "runtimes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScheduleMark(Base):
+    """The latest slot of a flow's scheduled job (its sync, or the stock reconcile) that was
+    run, so a restarted runtime knows which slots it missed (brygga.runtime.schedules)."""
+
+    __tablename__ = "schedule_marks"
+
+    flow_id: Mapped[int] = mapped_column(
+        ForeignKey("flows.id", ondelete="CASCADE"), primary_key=True
+    )
+    job: Mapped[str] = mapped_column(String(20), primary_key=True)
+    slot: Mapped[datetime]

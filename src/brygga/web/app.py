@@ -17,6 +17,7 @@ from brygga.web import (
     connections,
     errors,
     flows,
+    health,
     integrations,
     login,
     overview,
@@ -68,6 +69,7 @@ def create_app(db: Database, box: SecretBox, *, https: bool = False) -> FastAPI:
         app.include_router(router, dependencies=[Depends(scope.page_guard)])
     app.include_router(login.router)
     app.include_router(webhooks.router)  # signed by the sender instead
+    app.include_router(health.router)  # states and counts only (web.health)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
 
     @app.exception_handler(LoginRequired)

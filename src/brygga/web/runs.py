@@ -17,7 +17,7 @@ from brygga.web.auth import Caller, viewer
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
-RunStatus = Literal["running", "succeeded", "failed"]
+RunStatus = Literal["running", "succeeded", "failed", "interrupted"]
 OutcomeStatus = Literal["created", "updated", "skipped", "failed"]
 LARGEST_ID = 2**63 - 1  # the databases' integer
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text

@@ -24,6 +24,8 @@ from brygga.sandbox.magento.errors import add_error_handlers
 from brygga.sandbox.magento.oauth1 import Integration
 from brygga.sandbox.magento.paths import StorePaths
 from brygga.sandbox.magento.seeding import seed
+from brygga.sandbox.magento.webhooks import CommerceWebhooks
+from brygga.sandbox.webhook_dispatch import serve_webhooks
 
 
 def create_app(config: SandboxConfig) -> FastAPI:
@@ -35,10 +37,13 @@ def create_app(config: SandboxConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        webhooks.close()
         store.close()
 
     # No rate limit: core Magento has none (fact sheet §2), so `config.rate_limit` changes nothing.
     app = FastAPI(title="Magento sandbox", lifespan=lifespan, openapi_url=None)
+    webhooks = CommerceWebhooks(store, config.seed)
+    serve_webhooks(app, store, webhooks)
     add_error_handlers(app)
     app.include_router(auth.router(access))
     # Stock before products: `/products/{sku}/stockItems/{itemId}` is more specific.

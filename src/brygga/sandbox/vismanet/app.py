@@ -33,6 +33,8 @@ from brygga.sandbox.vismanet.company import (
 from brygga.sandbox.vismanet.errors import add_error_handlers
 from brygga.sandbox.vismanet.paths import CaseInsensitivePaths
 from brygga.sandbox.vismanet.seeding import seed
+from brygga.sandbox.vismanet.webhooks import NotificationSender
+from brygga.sandbox.webhook_dispatch import serve_webhooks
 
 
 def create_app(config: SandboxConfig) -> FastAPI:
@@ -44,9 +46,12 @@ def create_app(config: SandboxConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        dispatcher.close()
         store.close()
 
     app = FastAPI(title="Visma.net ERP sandbox", lifespan=lifespan, openapi_url=None)
+    dispatcher = NotificationSender(store, config.seed)
+    serve_webhooks(app, store, dispatcher)
     add_error_handlers(app)
     app.include_router(connect.router(issuer, store))
     app.include_router(consent.router(store))
