@@ -4,6 +4,8 @@ are not revealed either."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,25 +13,15 @@ from sqlalchemy.orm import Session
 from brygga.store import Connection, Flow, Integration, RecordError, Run
 from brygga.web.auth import Caller, api_caller, page_caller
 
+Owned = TypeVar("Owned", Integration, Connection)  # what a workspace owns by name
+
 
 def integrations(session: Session, caller: Caller) -> list[Integration]:
-    query = (
-        select(Integration)
-        .where(Integration.workspace_id == caller.workspace_id)
-        .order_by(Integration.name)
-    )
-    return list(session.scalars(query))
+    return _all(session, caller, Integration)
 
 
 def integration(session: Session, caller: Caller, name: str) -> Integration:
-    found = session.scalar(
-        select(Integration).where(
-            Integration.name == name, Integration.workspace_id == caller.workspace_id
-        )
-    )
-    if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no integration {name}")
-    return found
+    return _named(session, caller, Integration, name)
 
 
 def flow(session: Session, caller: Caller, integration_name: str, name: str) -> Flow:
@@ -40,22 +32,24 @@ def flow(session: Session, caller: Caller, integration_name: str, name: str) -> 
 
 
 def connections(session: Session, caller: Caller) -> list[Connection]:
-    query = (
-        select(Connection)
-        .where(Connection.workspace_id == caller.workspace_id)
-        .order_by(Connection.name)
-    )
-    return list(session.scalars(query))
+    return _all(session, caller, Connection)
 
 
 def connection(session: Session, caller: Caller, name: str) -> Connection:
+    return _named(session, caller, Connection, name)
+
+
+def _all(session: Session, caller: Caller, table: type[Owned]) -> list[Owned]:
+    query = select(table).where(table.workspace_id == caller.workspace_id).order_by(table.name)
+    return list(session.scalars(query))
+
+
+def _named(session: Session, caller: Caller, table: type[Owned], name: str) -> Owned:
     found = session.scalar(
-        select(Connection).where(
-            Connection.name == name, Connection.workspace_id == caller.workspace_id
-        )
+        select(table).where(table.name == name, table.workspace_id == caller.workspace_id)
     )
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no connection {name}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {table.__name__.lower()} {name}")
     return found
 
 
