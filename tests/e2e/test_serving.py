@@ -12,7 +12,7 @@ import time
 import httpx
 
 from brygga.pairs import PAIRS
-from tests.support.processes import assert_stopped
+from tests.support.processes import assert_stopped, interruptible
 from tests.support.sessions import logged_in
 
 
@@ -27,7 +27,7 @@ def test_demo_serves_the_dashboard_until_interrupted_and_sync_runs_against_it(tm
     command = [sys.executable, "-m", "brygga", "demo", "--json", "--home", str(home),
                "--no-rate-limit", "--orders", "12", "--dashboard-port", "0"]  # fmt: skip
     with log.open("w") as stderr, out.open("w") as stdout:
-        demo = subprocess.Popen(command, stdout=stdout, stderr=stderr)
+        demo = subprocess.Popen(command, stdout=stdout, stderr=stderr, preexec_fn=interruptible)
         try:
             deadline = time.monotonic() + 180
             while "Press Ctrl-C" not in log.read_text():

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from brygga.runtime import metrics
 from brygga.store import Connection, Flow, InboxEvent, RecordError, RecordOutcome, Run
 
-NOW = datetime.now(UTC)
-
 
 def scrape(db) -> dict[tuple[str, tuple], float]:
     text = metrics.exposition(db).decode()
@@ -26,10 +24,11 @@ def orders_flow(session) -> Flow:
 
 
 def test_a_run_that_ends_counts_its_records_duration_and_failures_by_class(db):
+    now = datetime.now(UTC)
     flow = (("flow", "orders"), ("integration", "test"))
     before = scrape(db)
     with db.session() as session:
-        run = Run(flow_id=orders_flow(session).id, started_at=NOW, status="running")
+        run = Run(flow_id=orders_flow(session).id, started_at=now, status="running")
         session.add(run)
         session.flush()
         for source_id, error_class in (("1", "data"), ("2", "data"), ("3", "transient")):
@@ -46,7 +45,7 @@ def test_a_run_that_ends_counts_its_records_duration_and_failures_by_class(db):
     assert scrape(db).get(("brygga_runs_total", (*flow, ("status", "running")))) is None
     with db.session() as session:
         run = session.get(Run, run_id)
-        run.status, run.finished_at = "succeeded", NOW + timedelta(seconds=3)
+        run.status, run.finished_at = "succeeded", now + timedelta(seconds=3)
         run.created, run.skipped, run.failed = 5, 2, 3
     after = scrape(db)
 
@@ -68,6 +67,7 @@ def test_a_run_that_ends_counts_its_records_duration_and_failures_by_class(db):
 
 
 def test_the_queues_are_read_from_the_database(db):
+    now = datetime.now(UTC)  # when the test runs, not when it was collected
     with db.session() as session:
         flow_id = orders_flow(session).id
         shop = session.scalar(select(Connection).where(Connection.name == "shop"))
@@ -86,13 +86,13 @@ def test_the_queues_are_read_from_the_database(db):
                     message="m",
                 )
             )
-        for event_id, age, handled in (("a", 90, None), ("b", 10, None), ("c", 500, NOW)):
+        for event_id, age, handled in (("a", 90, None), ("b", 10, None), ("c", 500, now)):
             session.add(
                 InboxEvent(
                     connection_id=shop.id,
                     event_id=event_id,
                     topic="order.insert",
-                    received_at=NOW - timedelta(seconds=age),
+                    received_at=now - timedelta(seconds=age),
                     handled_at=handled,
                 )
             )

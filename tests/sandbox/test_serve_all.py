@@ -9,7 +9,7 @@ import sys
 
 import httpx
 
-from tests.support.processes import assert_stopped
+from tests.support.processes import assert_stopped, interruptible
 
 
 def free_ports_in_a_row(count: int) -> int:
@@ -49,7 +49,7 @@ def test_serve_all_prints_urls_and_credentials_then_stops_on_ctrl_c(tmp_path):
         "--data-dir",
         str(tmp_path),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=interruptible)
     try:
         listing = json.loads(process.stdout.readline())
         assert list(listing) == ["centra", "fortnox", "magento", "vismanet"]

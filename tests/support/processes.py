@@ -1,5 +1,6 @@
 """Real Brygga processes for tests: the same launcher the demo and the benchmarks use."""
 
+import signal
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -11,6 +12,7 @@ __all__ = [
     "SandboxProcess",
     "assert_stopped",
     "free_port",
+    "interruptible",
     "sandbox_fixture",
     "start_sandbox",
     "wait_until_up",
@@ -36,3 +38,10 @@ def assert_stopped(base_url: str) -> None:
     except httpx.TransportError:
         return
     raise AssertionError(f"{base_url} still answers")
+
+
+def interruptible() -> None:
+    """A child's `preexec_fn`: Ctrl-C (SIGINT) works in it, even when the tests themselves run
+    in the background, where the shell starts them with SIGINT ignored (and a child inherits
+    that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
