@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format browser bench bench-finance bench-faults install install-dev clean
+.PHONY: demo test lint format browser bench bench-finance bench-faults bench-latency install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-finance: install-dev
 
 bench-faults: install-dev
 	$(BIN)/python bench/faults.py --orders 60 --rounds 1
+
+bench-latency: install-dev
+	$(BIN)/python bench/latency.py
 
 clean:
 	rm -rf $(VENV) .brygga .pytest_cache
