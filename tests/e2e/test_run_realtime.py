@@ -2,7 +2,8 @@
 bring each new order to the Fortnox sandbox within seconds while the orders flow's schedule
 never comes due; an order changed in Centra is still one Fortnox order; an invoice made in
 Fortnox reaches Centra as a shipment through the WebSocket topics with the invoices flow
-unscheduled too; and with the webhooks switched off, a short schedule still delivers."""
+unscheduled too; with the webhooks switched off, a short schedule still delivers; and events
+taken in before a crash are handled after the restart."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from brygga.store import (
     Connection,
     Flow,
     InboxEvent,
+    Integration,
     RecordOutcome,
     connection_credentials,
     save_connection,
@@ -177,3 +179,43 @@ def test_with_webhooks_off_a_short_schedule_still_delivers(setup, brygga):
     assert not set(numbers) & set(events), "a webhook came though switched off"
     orders = by_your_order_number(setup)
     assert set(numbers) <= set(orders) and max(orders.values()) == 1
+
+
+def test_events_taken_in_before_a_crash_are_handled_after_the_restart(
+    setup, brygga, tmp_path_factory
+):
+    """Webhook events wait in the inbox while the integration is paused; `brygga run` is
+    killed; after the restart (integration resumed, no schedule due) each waiting event is
+    handled: its order reaches Fortnox once."""
+    webhooks(setup, {"url": f"{brygga.url}/webhooks/centra/centra", "secret": SECRET})
+    with setup.db.session() as session:
+        flow = session.scalar(select(Flow).where(Flow.name == "orders"))
+        session.execute(
+            update(Flow)
+            .where(Flow.id == flow.id)
+            .values(settings=flow.settings | {"schedule": NEVER})
+        )
+        session.execute(update(Integration).values(paused=True))
+    numbers = new_orders(setup, 3)
+    wait_for(
+        lambda: set(numbers) <= set(handled_events(setup, "order.create")),
+        "the webhooks were not taken in",
+    )
+    assert not any(handled_events(setup, "order.create")[n] for n in numbers)
+    brygga.kill()
+    assert not set(numbers) & set(by_your_order_number(setup))
+
+    with setup.db.session() as session:
+        session.execute(update(Integration).values(paused=False))
+    again = Brygga(setup, tmp_path_factory.mktemp("restart") / "brygga-run.log")
+    try:
+        took = arrive(setup, numbers)
+        print(f"\nafter the restart: seconds until the waiting orders were in Fortnox: {took:.2f}")
+        wait_for(
+            lambda: all(handled_events(setup, "order.create")[n] for n in numbers),
+            "the waiting events were not marked handled",
+        )
+        orders = by_your_order_number(setup)
+        assert set(numbers) <= set(orders) and max(orders.values()) == 1
+    finally:
+        assert again.terminate() == 0
