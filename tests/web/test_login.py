@@ -13,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from brygga.engine.integrations import ConnectionSettings, configure
-from brygga.store import Database, Flow, Integration, RecordError, SecretBox, api_tokens, users
+from brygga.store import Database, RecordError, SecretBox, api_tokens, users
 from brygga.store.workspaces import OPERATOR, OWNER, VIEWER, join, workspace_named
 from brygga.web.app import create_app
 from tests.support.browser import log_in, screenshot
 from tests.support.servers import serving
 from tests.support.sessions import form_csrf, logged_in
+from tests.support.workspaces import a_workspace
 
 PASSWORD = "correct horse battery"
 
@@ -37,30 +37,13 @@ class Site:
         return logged_in(self.url, email, PASSWORD, follow_redirects=False)
 
 
-def a_merchant(db: Database, box: SecretBox, workspace: str) -> int:
-    """An integration of the workspace (systems unreachable: nothing here calls them) with one
-    order in its error queue; the error's id."""
-    shop = ConnectionSettings(f"{workspace}-shop", "centra", "http://127.0.0.1:9", {"token": "t"})
-    erp = ConnectionSettings(f"{workspace}-erp", "fortnox", "http://127.0.0.1:9", {"x": "y"})
-    configure(db, box, name=workspace, pair="centra-fortnox", shop=shop, erp=erp,
-              workspace=workspace)  # fmt: skip
-    with db.session() as session:
-        integration = session.query(Integration).filter_by(name=workspace).one()
-        flow = session.query(Flow).filter_by(integration_id=integration.id, name="orders").one()
-        error = RecordError(flow_id=flow.id, source_id="1001", error_class="data",
-                            message="Fortnox refused the order")  # fmt: skip
-        session.add(error)
-        session.flush()
-        return error.id
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     home = tmp_path_factory.mktemp("home")
     db = Database(f"sqlite:///{home / 'brygga.db'}")
     db.migrate()
     box = SecretBox.from_environment(home)
-    error_ids = {name: a_merchant(db, box, name) for name in ("acme", "globex")}
+    error_ids = {name: a_workspace(db, box, name).params["error_id"] for name in ("acme", "globex")}
     with db.session() as session:
         for email, workspace, role in (
             ("owner@acme.test", "acme", OWNER),
