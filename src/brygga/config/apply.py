@@ -118,7 +118,7 @@ def _plan_connection(
         plan.problems.append(document.problem((*at, "system"), message))
         return
     if spec.existing:
-        _plan_existing(box, plan, document, at, spec, row)
+        _plan_existing(plan, document, at, spec, row)
         return
     written = spec.credentials or {}
     credentials = {key: environment.resolved(value, environ) for key, value in written.items()}
@@ -145,7 +145,6 @@ def _plan_connection(
 
 
 def _plan_existing(
-    box: SecretBox,
     plan: Plan,
     document: Document,
     at: tuple[Any, ...],

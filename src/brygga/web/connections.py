@@ -16,7 +16,6 @@ from brygga.connectors.errors import ConnectorError
 from brygga.engine.integrations import open_client
 from brygga.model import AccountFacts
 from brygga.store import Connection, Integration, save_connection
-from brygga.store.connections import connection_credentials
 from brygga.web import UNPROCESSABLE, scope
 from brygga.web.auth import Caller, operator, owner, viewer
 
@@ -149,16 +148,3 @@ def shown(session: Session, connection: Connection) -> ConnectionOut:
         credentials="set" if connection.credentials else "not set",
         integrations=list(used),
     )
-
-
-def settings_of(session: Session, box: Any, caller: Caller, name: str) -> dict[str, Any]:
-    """The connection's system, base URL and credentials, for configuring an integration on it
-    (never shown)."""
-    connection = scope.connection(session, caller, name)
-    return {
-        "name": connection.name,
-        "system": connection.system,
-        "base_url": connection.base_url,
-        "credentials": connection_credentials(box, connection),
-        "status": connection.status,
-    }

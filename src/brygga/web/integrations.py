@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from brygga.engine import error_queue, flow_settings
 from brygga.engine.integrations import ConnectionSettings, FlowChoice, configure
 from brygga.pairs import PAIRS, pair_template
-from brygga.store import Cursor, Database, Flow, Integration, RecordError
+from brygga.store import Connection, Cursor, Database, Flow, Integration, RecordError
 from brygga.store.alerts import RECONNECT_REQUIRED
-from brygga.web import UNPROCESSABLE, connections, scope
+from brygga.web import UNPROCESSABLE, scope
 from brygga.web.auth import Caller, operator, owner, viewer
 
 router = APIRouter(prefix="/api/integrations", tags=["integrations"])
@@ -102,19 +102,14 @@ def create_integration(
             raise HTTPException(
                 status.HTTP_409_CONFLICT, f"the integration name {body.name!r} is taken"
             )
+        # Both connections are used as they are stored (credentials never read here).
         shop, erp = (
-            connections.settings_of(session, state.box, caller, name)
-            for name in (body.shop, body.erp)
+            _existing(scope.connection(session, caller, name)) for name in (body.shop, body.erp)
         )
-    for found in (shop, erp):
-        if found["status"] == RECONNECT_REQUIRED:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, f"connection {found['name']} needs reconnecting first"
-            )
     try:
         configure(
             state.db, state.box, name=body.name, pair=body.pair,
-            shop=_settings(shop), erp=_settings(erp), flows=choices, workspace=caller.workspace,
+            shop=shop, erp=erp, flows=choices, workspace=caller.workspace,
         )  # fmt: skip
     except ValueError as exc:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
@@ -176,8 +171,12 @@ def _checked(pair: str, flow: str, settings: dict[str, Any]) -> dict[str, Any]:
         raise HTTPException(UNPROCESSABLE, str(exc)) from None
 
 
-def _settings(found: dict[str, Any]) -> ConnectionSettings:
-    return ConnectionSettings(found["name"], found["system"], found["base_url"], None)
+def _existing(connection: Connection) -> ConnectionSettings:
+    if connection.status == RECONNECT_REQUIRED:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"connection {connection.name} needs reconnecting first"
+        )
+    return ConnectionSettings(connection.name, connection.system, connection.base_url, None)
 
 
 def shown(session: Session, integration: Integration) -> IntegrationOut:
