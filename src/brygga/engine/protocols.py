@@ -74,6 +74,25 @@ class Writer(Protocol):
 
 
 @dataclass
+class Candidate:
+    """A record in the target that may be the one being written: its id, its card as the
+    target shows it (model.CustomerCard), and the raw record."""
+
+    target_id: str
+    card: Any
+    payload: Any = None
+
+
+@runtime_checkable
+class SearchesCandidates(Protocol):
+    """A customer writer that can list the target's customers that may be a given one, using
+    the target's own search filters (e-mail, organisation number, phone, name), never the
+    whole register. The engine's de-duplication scores them (brygga.engine.dedupe)."""
+
+    async def candidates(self, card: Any) -> list[Candidate]: ...
+
+
+@dataclass
 class Dependency:
     """A record the target needs first, e.g. the customer of an order. Resolved through the
     same cross-reference as its own flow, so both flows share one target record."""

@@ -2,7 +2,7 @@
 
 from brygga.model.account import AccountFacts
 from brygga.model.address import EU_COUNTRIES, Address
-from brygga.model.customer import Customer, CustomerType
+from brygga.model.customer import Customer, CustomerCard, CustomerType
 from brygga.model.documents import CreditNote, Invoice
 from brygga.model.money import CENT, Money
 from brygga.model.order import (
@@ -25,6 +25,7 @@ __all__ = [
     "Address",
     "CreditNote",
     "Customer",
+    "CustomerCard",
     "CustomerType",
     "Discount",
     "GiftCard",
