@@ -14,6 +14,8 @@ class ErrorClass(StrEnum):
     DUPLICATE = "duplicate"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    # Perhaps a customer the target already has: a person decides (brygga.engine.dedupe).
+    POSSIBLE_DUPLICATE = "duplicate?"
 
     @property
     def retryable(self) -> bool:

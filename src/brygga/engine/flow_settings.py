@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from brygga.engine import value_maps
+from brygga.engine import dedupe, value_maps
 from brygga.pairs import ENTITIES, pair_template
 from brygga.runtime import schedules
 
@@ -31,6 +31,8 @@ DOCUMENTED: dict[str, str] = {
     "alert_silent_hours": NUMBER,
     value_maps.SETTING: TABLE,
     "schedule": TABLE,  # runtime.schedules (docs/operations.md)
+    dedupe.LINK_SETTING: NUMBER,  # engine.dedupe, customers flow (docs/dedupe.md)
+    dedupe.REVIEW_SETTING: NUMBER,
     "exchange_rate_source": TEXT,
     "exchange_rates": TABLE,
     "seller_country": TEXT,
@@ -157,6 +159,7 @@ def checked(pair: str, flow: str, settings: Any) -> dict[str, Any]:
             value_maps.checked(ENTITIES[flow], settings.get(value_maps.SETTING))
         except value_maps.ValueMapError as exc:
             problems.append(str(exc))
+        problems += _dedupe_problems(flow, settings)
         if settings.get("schedule") is not None:
             try:
                 schedules.parse(settings["schedule"], flow)
@@ -165,6 +168,22 @@ def checked(pair: str, flow: str, settings: Any) -> dict[str, Any]:
     if problems:
         raise SettingsError("; ".join(problems))
     return dict(settings)
+
+
+def _dedupe_problems(flow: str, settings: Mapping[str, Any]) -> list[str]:
+    """De-duplication's thresholds: on the customers flow (whose settings also serve the
+    customers that orders bring), and in order."""
+    named = [name for name in (dedupe.LINK_SETTING, dedupe.REVIEW_SETTING) if name in settings]
+    if not named:
+        return []
+    if flow != "customers":
+        verb = "belongs" if len(named) == 1 else "belong"
+        return [f"{' and '.join(map(repr, named))} {verb} to the customers flow, not {flow}"]
+    try:
+        dedupe.Policy.of(settings)
+    except ValueError as exc:
+        return [str(exc)]
+    return []
 
 
 def _fits(kind: str, value: Any) -> bool:

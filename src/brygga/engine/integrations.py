@@ -15,6 +15,7 @@ from brygga.connectors import registry
 from brygga.connectors.errors import ConnectorError
 from brygga.connectors.http import RequestStats
 from brygga.engine import alert_rules, error_queue, value_maps
+from brygga.engine.dedupe import Policy
 from brygga.engine.outcomes import Counts, Outcome
 from brygga.engine.protocols import Dependency, Fetches, FlowSpec, SourceRecord
 from brygga.engine.runner import FlowRunner, Progress, RunAborted
@@ -277,6 +278,7 @@ def flow_runner(
         reconcile=reconcile,
         dry_run=dry_run,
         prepare=value_maps.applier(entity, settings),
+        dedupe=Policy.of(settings_of.get("customer", {})),
     )
 
 

@@ -1,10 +1,10 @@
 """Brygga's own index of the target records it has linked, by strong keys.
 
 A buyer can reach Brygga under several source ids: the registered customer and, later, a guest
-checkout with the same e-mail (`guest:<email>`), or two buyers of one company. Before a writer
-asks the target system whether it already holds such a record, the engine looks here, so a
-customer met again costs no request. Only exact keys are kept: the organisation number's digits
-and the lower-cased e-mail (the fuzzy matching of issue 9 builds on these).
+checkout with the same e-mail (`guest:<email>`), or two buyers of one company. Record search
+finds customers by these keys. Only exact keys are kept: the organisation
+number's digits and the lower-cased e-mail; de-duplication keeps its own index of customers'
+cards (brygga.engine.dedupe.index).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from brygga.model import Customer
@@ -30,20 +30,6 @@ def of(record: Any) -> list[str]:
     if record.email:
         keys.append(f"email:{record.email.strip().lower()}")
     return keys
-
-
-def find(session: Session, integration_id: int, entity: str, keys: list[str]) -> MatchKey | None:
-    """The linked record holding the strongest of `keys`, if any."""
-    if not keys:
-        return None
-    rows = session.scalars(
-        select(MatchKey).where(
-            MatchKey.integration_id == integration_id,
-            MatchKey.entity == entity,
-            MatchKey.key.in_(keys),
-        )
-    ).all()
-    return min(rows, key=lambda row: keys.index(row.key), default=None)
 
 
 def save(

@@ -11,13 +11,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from brygga.connectors import http
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import error_queue, match_keys, xrefs
+from brygga.engine.dedupe import Action, Policy, index
+from brygga.engine.dedupe.decisions import Decision
+from brygga.engine.dedupe.matching import Matcher
 from brygga.engine.finance import FinanceError
 from brygga.engine.outcomes import Counts, Outcome, Status
-from brygga.engine.protocols import FlowSpec, SourceRecord, Writer, Written
+from brygga.engine.protocols import FlowSpec, SearchesCandidates, SourceRecord, Writer, Written
+from brygga.model import Customer, CustomerCard
 from brygga.store import Database
 from brygga.store.tables import Cursor, RecordOutcome, Run
 
@@ -37,6 +42,11 @@ class _Link:
     target_id: str
     content_hash: str
     keys: list[str]
+    card: CustomerCard | None  # a customer's, for Brygga's index (dedupe.index)
+
+    @classmethod
+    def of(cls, source_id: str, target_id: str, content_hash: str, record: Any) -> _Link:
+        return cls(source_id, target_id, content_hash, match_keys.of(record), index.card_of(record))
 
 
 @contextmanager
@@ -63,6 +73,7 @@ class FlowRunner:
         reconcile: bool = False,
         dry_run: bool = False,
         prepare: Callable[[BaseModel], BaseModel] | None = None,
+        dedupe: Policy | None = None,
     ) -> None:
         self.db = db
         self.integration_id = integration_id
@@ -85,6 +96,10 @@ class FlowRunner:
         # value maps); the cross-reference's hash is of the prepared record, so a change of
         # mapping writes it again, while the error queue keeps the record as read.
         self.prepare = prepare or (lambda record: record)
+        # Whether a customer about to be created is one the target already has, with the
+        # customers flow's thresholds (brygga.engine.dedupe); its decisions by source id.
+        self.matcher = Matcher(db, integration_id, dedupe or Policy(), dry_run=dry_run)
+        self.decisions: dict[str, Decision] = {}
 
     async def run(self) -> Counts:
         if self.dry_run:
@@ -242,7 +257,7 @@ class FlowRunner:
             status = Status.UPDATED if linked else Status.CREATED
             outcome = Outcome(item.source_id, status, source_payload=item.payload)
             outcome.target_id, outcome.target_payload = target.target_id, target.payload
-            link = _Link(item.source_id, target.target_id, digest, match_keys.of(record))
+            link = _Link.of(item.source_id, target.target_id, digest, record)
             results[item.source_id] = (outcome, link)
         return results
 
@@ -281,27 +296,29 @@ class FlowRunner:
             outcome.status = Status.CREATED if created else Status.SKIPPED
             if not created:
                 outcome.message = "already in the target; linked to it instead of creating"
+            if decision := self.decisions.get(source_id):
+                outcome.message = decision.explained() or outcome.message
         outcome.target_id, outcome.target_payload = written.target_id, written.payload
-        return outcome, _Link(source_id, written.target_id, digest, match_keys.of(record))
+        return outcome, _Link.of(source_id, written.target_id, digest, record)
 
     async def _find_or_create(
         self, writer: Writer, source_id: str, record: Any, links: dict[str, str], pending: bool
     ) -> tuple[Written, bool]:
         """Find the record in the target when it may be there (a create that crashed before
         its cross-reference was committed, or a writer that reuses existing records), else
-        create it, marking the intent first (invariant 3c). A record Brygga already linked
-        under the same strong key is reused without asking the target."""
-        if writer.reuse_existing:
-            with self.db.session() as session:
-                known = match_keys.find(
-                    session, self.integration_id, writer.entity, match_keys.of(record)
-                )
-                if known is not None:
-                    return Written(known.target_id), False
-        if pending or writer.reuse_existing:
+        create it, marking the intent first (invariant 3c). A customer goes through
+        de-duplication: linked to the one the target has, parked (PossibleDuplicate), or new."""
+        if pending or (writer.reuse_existing and not _matched(writer, record)):
             found = await writer.find(record)
             if found is not None:
                 return found, False
+        if _matched(writer, record):
+            assert isinstance(writer, SearchesCandidates)
+            decision = await self.matcher.decide(source_id, record, writer)
+            self.decisions[source_id] = decision
+            if decision.action is Action.LINK:
+                assert decision.target_id is not None  # a link names its target
+                return Written(decision.target_id), False
         if not self.dry_run:
             with self.db.session() as session:
                 entity = writer.entity
@@ -330,9 +347,15 @@ class FlowRunner:
                 state=xrefs.LINKED,
                 target_id=written.target_id,
             )
-            keys = match_keys.of(record)
-            match_keys.save(session, self.integration_id, writer.entity, keys, written.target_id)
+            link = _Link.of(source_id, written.target_id, "", record)
+            self._index(session, writer.entity, link)
         return written.target_id
+
+    def _index(self, session: Session, entity: str, link: _Link) -> None:
+        """Brygga's indexes of linked records: strong keys, and customers' cards."""
+        match_keys.save(session, self.integration_id, entity, link.keys, link.target_id)
+        if link.card is not None:
+            index.save(session, self.integration_id, link.source_id, link.target_id, link.card)
 
     def _load_position(self) -> datetime | None:
         with self.db.session() as session:
@@ -364,7 +387,7 @@ class FlowRunner:
                     target_id=link.target_id,
                     content_hash=link.content_hash,
                 )
-                match_keys.save(session, self.integration_id, entity, link.keys, link.target_id)
+                self._index(session, entity, link)
             session.add_all(
                 RecordOutcome(
                     run_id=run_id,
@@ -411,6 +434,12 @@ class FlowRunner:
             sum(s.requests for s in found.values()),
             sum(s.throttled for s in found.values()),
         )
+
+
+def _matched(writer: Writer, record: Any) -> bool:
+    """Whether the record goes through de-duplication: a customer, to a writer that can search
+    the target's customers."""
+    return isinstance(record, Customer) and isinstance(writer, SearchesCandidates)
 
 
 def _stats_of(part: Any) -> http.RequestStats | None:

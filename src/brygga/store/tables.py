@@ -220,6 +220,53 @@ class MatchKey(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class CustomerCardRow(Base):
+    """Brygga's own index of the customers it linked: each source customer's card (as
+    `model.CustomerCard`) and the target customer it became, with the card's keys in columns,
+    so de-duplication finds candidates without asking the ERP (brygga.engine.dedupe.index)."""
+
+    __tablename__ = "customer_cards"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "source_id"),
+        Index(None, "integration_id", "email"),
+        Index(None, "integration_id", "phone"),
+        Index(None, "integration_id", "identity"),
+        Index(None, "integration_id", "place"),
+        Index(None, "integration_id", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(255))
+    target_id: Mapped[str] = mapped_column(String(255))
+    card: Mapped[Any] = mapped_column(JSONType)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    identity: Mapped[str | None] = mapped_column(String(60))  # scheme:number
+    place: Mapped[str | None] = mapped_column(String(200))  # postcode|street|house number
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MatchDecision(Base):
+    """How de-duplication decided for a source customer: link (to `target_id`), review or
+    create, with its score, reasons and the candidates it weighed. An operator's decision on a
+    "duplicate?" error is kept here too (`decided_by` names them) and holds for later runs."""
+
+    __tablename__ = "match_decisions"
+    __table_args__ = (UniqueConstraint("integration_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(255))
+    score: Mapped[str | None] = mapped_column(String(10))  # "0.95", as shown
+    reasons: Mapped[Any] = mapped_column(JSONType)
+    candidates: Mapped[Any] = mapped_column(JSONType)
+    decided_by: Mapped[str] = mapped_column(String(320))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class RecordError(Base):
     """The error queue: one row per record of a flow whose latest write failed (DESIGN.md §3.6).
 

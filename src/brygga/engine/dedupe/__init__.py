@@ -8,7 +8,7 @@ docs/dedupe.md describes the rules for operations readers."""
 from __future__ import annotations
 
 from brygga.engine.dedupe.comparison import Ceiling, Comparison, Profile, compare
-from brygga.engine.dedupe.policy import Action, Policy
+from brygga.engine.dedupe.policy import LINK_SETTING, REVIEW_SETTING, Action, Policy
 from brygga.model import CustomerCard
 
 
@@ -17,4 +17,14 @@ def would_link(a: CustomerCard, b: CustomerCard, policy: Policy | None = None) -
     return (policy or Policy()).decide(compare(a, b)) is Action.LINK
 
 
-__all__ = ["Action", "Ceiling", "Comparison", "Policy", "Profile", "compare", "would_link"]
+__all__ = [
+    "LINK_SETTING",
+    "REVIEW_SETTING",
+    "Action",
+    "Ceiling",
+    "Comparison",
+    "Policy",
+    "Profile",
+    "compare",
+    "would_link",
+]

@@ -143,7 +143,9 @@ class _Comparer:
 
     def identity(self) -> bool:
         ours, theirs = self.one.identities, self.other.identities
-        shared = [scheme for scheme in ours.keys() & theirs.keys() if ours[scheme] == theirs[scheme]]
+        shared = [
+            scheme for scheme in ours.keys() & theirs.keys() if ours[scheme] == theirs[scheme]
+        ]
         if shared:
             self.add("organisation_number", f"same organisation number ({ours[shared[0]]})")
         return bool(shared)
@@ -213,7 +215,11 @@ class _Comparer:
         if self.one.postcode and self.one.postcode == self.other.postcode:
             self.add("postcode", "same postcode")
         city, their_city = self.one.city, self.other.city
-        if city and their_city and JaroWinkler.normalized_similarity(city, their_city) >= PLACE_ALIKE:
+        if (
+            city
+            and their_city
+            and JaroWinkler.normalized_similarity(city, their_city) >= PLACE_ALIKE
+        ):
             self.add("city", "same city")
 
 

@@ -13,7 +13,8 @@ import phonenumbers
 from stdnum.dk import cvr
 from stdnum.eu import vat as eu_vat
 from stdnum.fi import ytunnus
-from stdnum.no import mva, orgnr as norwegian_orgnr
+from stdnum.no import mva
+from stdnum.no import orgnr as norwegian_orgnr
 from stdnum.se import orgnr as swedish_orgnr
 
 # Letters NFKD does not take apart into a base letter and a mark.
@@ -42,7 +43,26 @@ def words(text: str) -> list[str]:
 
 
 # Surname particles that belong to the surname: "Daan de Vries" is de Vries.
-PARTICLES = frozenset("af av da de del den der di du la le ten ter van von zu".split())
+PARTICLES = frozenset(
+    [
+        "af",
+        "av",
+        "da",
+        "de",
+        "del",
+        "den",
+        "der",
+        "di",
+        "du",
+        "la",
+        "le",
+        "ten",
+        "ter",
+        "van",
+        "von",
+        "zu",
+    ]
+)
 
 
 def person_name(text: str) -> tuple[list[str], str]:
@@ -58,14 +78,39 @@ def person_name(text: str) -> tuple[list[str], str]:
 
 # Legal forms left out of company names (Nordic, German, Dutch, English).
 LEGAL_FORMS = frozenset(
-    "ab aktiebolag publ hb kb as asa a s aps oy oyj ay ky gmbh ag kg bv nv ltd limited "
-    "plc inc llc co".split()
+    [
+        "ab",
+        "aktiebolag",
+        "publ",
+        "hb",
+        "kb",
+        "as",
+        "asa",
+        "a",
+        "s",
+        "aps",
+        "oy",
+        "oyj",
+        "ay",
+        "ky",
+        "gmbh",
+        "ag",
+        "kg",
+        "bv",
+        "nv",
+        "ltd",
+        "limited",
+        "plc",
+        "inc",
+        "llc",
+        "co",
+    ]
 )
-CONJUNCTIONS = frozenset("och and og und ja en".split())
+CONJUNCTIONS = frozenset(["och", "and", "og", "und", "ja", "en"])
 
 
 def company_name(text: str) -> str:
-    """"Hav & Sten Aktiebolag" → "hav & sten"."""
+    """ "Hav & Sten Aktiebolag" → "hav & sten"."""
     tokens = words(text.replace("&", " och ").replace("/", " "))
     return " ".join(
         "&" if token in CONJUNCTIONS else token for token in tokens if token not in LEGAL_FORMS
@@ -101,7 +146,7 @@ def street(line: str) -> tuple[str, str]:
 
 
 def postcode(text: str) -> str:
-    """"SE-114 35" → "11435"."""
+    """ "SE-114 35" → "11435"."""
     compact = re.sub(r"[\s-]", "", text.upper())
     prefix = re.match(r"^([A-Z]{1,2})(\d.*)$", compact)
     return prefix.group(2) if prefix else compact
