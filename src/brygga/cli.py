@@ -17,6 +17,7 @@ from rich.table import Table
 
 from brygga.api_cli import serve, token_app, user_app
 from brygga.config_cli import config_app
+from brygga.dedupe_cli import dedupe_app
 from brygga.errors_cli import errors_app
 from brygga.run_cli import run
 from brygga.sandbox.common import SandboxConfig
@@ -33,6 +34,7 @@ app.add_typer(errors_app, name="errors")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(config_app, name="config")
+app.add_typer(dedupe_app, name="dedupe")
 app.command()(serve)
 app.command()(run)
 

@@ -11,9 +11,9 @@ from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.engine import error_queue, xrefs
 from brygga.engine.integrations import move_cursors_back
 from brygga.engine.outcomes import Counts
-from brygga.engine.protocols import Dependency, FlowSpec, SourceRecord, Written
+from brygga.engine.protocols import Candidate, Dependency, FlowSpec, SourceRecord, Written
 from brygga.engine.runner import FlowRunner, RunAborted
-from brygga.model import Customer
+from brygga.model import Customer, CustomerCard
 from brygga.store import Cursor, Database, Flow, RecordError, RecordOutcome, Run
 
 START = datetime(2026, 9, 1, 8, tzinfo=UTC)
@@ -182,19 +182,35 @@ async def test_dependencies_are_created_once_and_shared(db):
     assert links == [{"buyer": "T1"}] * 3
 
 
+class SearchingWriter(DictWriter):
+    """A customer writer whose target can be searched for candidates (engine.dedupe)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.searches = 0
+
+    async def candidates(self, card: CustomerCard) -> list[Candidate]:
+        self.searches += 1
+        return [
+            Candidate(target_id, CustomerCard.of(existing))
+            for target_id, existing in self.records.items()
+            if card.email and existing.email and existing.email.lower() == card.email.lower()
+        ]
+
+
 async def test_a_buyer_met_again_under_another_id_is_linked_without_asking_the_target(db):
     """A guest checkout by a registered customer (source id `guest:<email>`), and a second
-    buyer of a company already linked, reuse the ERP customer Brygga linked: no lookup."""
+    buyer of a company already linked, reuse the ERP customer Brygga linked: Brygga's own index
+    answers, no search of the target."""
 
     class OrderLike(Customer):
         buyer: Customer
 
     registered = Customer(source_id="7", email="Anna@Example.se")
     company = Customer(source_id="8", email="ap@firma.se", organisation_number="556677-8899")
-    buyers = DictWriter()
-    buyers.reuse_existing = True
+    buyers = SearchingWriter()
     await runner(db, ListStream([registered, company]), buyers).run()
-    assert (buyers.creates, buyers.finds) == (2, 2)
+    assert (buyers.creates, buyers.searches) == (2, 2)
 
     guest = Customer(source_id="guest:anna@example.se", email="anna@example.se")
     colleague = Customer(source_id="9", email="inköp@firma.se", organisation_number="5566778899")
@@ -215,8 +231,8 @@ async def test_a_buyer_met_again_under_another_id_is_linked_without_asking_the_t
     writer.create = remember
     await runner(db, ListStream(orders), writer, [Dependency(buyers, lambda o: o.buyer)]).run()
     assert links == [{"customer": "T1"}, {"customer": "T2"}, {"customer": "T3"}]
-    # Only the stranger was looked up in the target, then created.
-    assert (buyers.creates, buyers.finds) == (3, 3)
+    # Only the stranger was searched for in the target, then created.
+    assert (buyers.creates, buyers.searches, buyers.finds) == (3, 3, 0)
 
 
 async def test_what_brygga_wrote_into_the_source_is_not_sent_back(db):

@@ -92,6 +92,10 @@ class FortnoxClient:
                 return
             page += 1
 
+    async def first_page(self, path: str, key: str, limit: int, **params: Any) -> list[Any]:
+        """The first `limit` items of a list: a search that must not read a whole register."""
+        return (await self.get(path, limit=limit, page=1, **params))[key]
+
     async def post(self, path: str, body: dict[str, Any]) -> Any:
         return await self.http.json("POST", path, json=body)
 

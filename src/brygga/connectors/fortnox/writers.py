@@ -6,8 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+from brygga.connectors import customer_search
+from brygga.connectors.customer_search import SEARCH_PAGE_SIZE, Query
 from brygga.connectors.errors import ConnectorError, ErrorClass
 from brygga.connectors.fortnox.accounts import explain_refused_account
+from brygga.connectors.fortnox.cards import customer_card
 from brygga.connectors.fortnox.client import FortnoxClient
 from brygga.connectors.fortnox.currencies import (
     CURRENCY_MISSING,
@@ -21,8 +24,8 @@ from brygga.connectors.fortnox.mapping import (
 )
 from brygga.connectors.fortnox.reading import BASE_CURRENCY, reference
 from brygga.engine.finance.rates import rated, stamped
-from brygga.engine.protocols import NO_SETTINGS, Settings, Written
-from brygga.model import Customer, Order, Product
+from brygga.engine.protocols import NO_SETTINGS, Candidate, Settings, Written
+from brygga.model import Customer, CustomerCard, Order, Product
 
 
 class CustomerWriter:
@@ -45,6 +48,23 @@ class CustomerWriter:
                 if (item.get("Email") or "").lower() == wanted:
                     return Written(str(item["CustomerNumber"]), item)
         return None
+
+    async def candidates(self, card: CustomerCard) -> list[Candidate]:
+        """Customers that may be `card`, by the rules of brygga.connectors.customer_search.
+        Search params match substrings (§3.4), so the phone goes as a tail of its digits and
+        the name as the surname or company, with the postcode, which must match too. There
+        is no VAT number param (§4.1)."""
+        queries = [
+            {"email": customer_search.email(card)},
+            {"organisationnumber": customer_search.organisation_number(card)},
+            {"phone": customer_search.phone_tail(card)},
+            {"name": customer_search.surname(card), "zipcode": card.postcode.strip()},
+        ]
+        return await customer_search.search(queries, self._candidates)
+
+    async def _candidates(self, query: Query) -> list[Candidate]:
+        items = await self.client.first_page("/3/customers", "Customers", SEARCH_PAGE_SIZE, **query)
+        return [Candidate(str(item["CustomerNumber"]), customer_card(item), item) for item in items]
 
     async def create(self, record: Customer, links: dict[str, str]) -> Written:
         customer = customer_to_fortnox(record, self.settings)

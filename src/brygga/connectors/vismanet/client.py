@@ -163,6 +163,11 @@ class VismanetClient:
                 return
             number += 1
 
+    async def first_page(self, path: str, size: int, **params: Any) -> list[dict[str, Any]]:
+        """The first `size` records of a monolith list: a search that must not read a whole
+        register."""
+        return await self.get(path, pageNumber=1, pageSize=size, **params)
+
     async def v3_items(self, path: str, **params: Any) -> AsyncIterator[dict[str, Any]]:
         """Every item of a V3 list: `{value, nextPage, totalCount}`, zero-based `pageIndex`."""
         index = 0

@@ -7,7 +7,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from brygga.connectors import customer_search
+from brygga.connectors.customer_search import SEARCH_PAGE_SIZE, Query
 from brygga.connectors.errors import ConnectorError, ErrorClass
+from brygga.connectors.vismanet.cards import customer_card
 from brygga.connectors.vismanet.client import VismanetClient, dto
 from brygga.connectors.vismanet.currencies import VismanetRates
 from brygga.connectors.vismanet.mapping import (
@@ -21,8 +24,8 @@ from brygga.connectors.vismanet.mapping import (
 )
 from brygga.connectors.vismanet.options import Options
 from brygga.engine.finance.rates import ExchangeRate, rated
-from brygga.engine.protocols import NO_SETTINGS, Settings, Written
-from brygga.model import Customer, Order, Product
+from brygga.engine.protocols import NO_SETTINGS, Candidate, Settings, Written
+from brygga.model import Customer, CustomerCard, Order, Product
 
 ORDERS = "/api/v3/SalesOrders"
 EDITABLE = ("Open", "Hold")
@@ -76,9 +79,27 @@ class CustomerWriter(_Writer):
         # Filter semantics are unconfirmed (§8): compare the results exactly.
         async for page in self.client.pages("/v1/customer", **params):
             for customer in page:
-                if matches(customer) and customer.get("status") != "Inactive":
+                if matches(customer) and _active(customer):
                     return Written(str(customer["number"]), customer)
         return None
+
+    async def candidates(self, card: CustomerCard) -> list[Candidate]:
+        """Customers that may be `card`, by the rules of brygga.connectors.customer_search.
+        The spec describes the filters as equalities ("Equals Phone 1 for customer.",
+        `GET /v1/customer`), so the phone goes whole, in E.164, and the name is the full name
+        or company; there is no postcode filter (§4.1)."""
+        queries = [
+            {"email": customer_search.email(card)},
+            {"corporateId": customer_search.organisation_number(card)},
+            {"vatRegistrationId": customer_search.vat_number(card)},
+            {"phone": customer_search.phone_number(card)},
+            {"name": customer_search.full_name(card)},
+        ]
+        return await customer_search.search(queries, self._candidates)
+
+    async def _candidates(self, query: Query) -> list[Candidate]:
+        page = await self.client.first_page("/v1/customer", SEARCH_PAGE_SIZE, **query)
+        return [Candidate(str(c["number"]), customer_card(c), c) for c in page if _active(c)]
 
     async def create(self, record: Customer, links: dict[str, str]) -> Written:
         body = customer_to_visma(record, self.options, create=True)
@@ -225,6 +246,11 @@ def _name_the_sku(error: ConnectorError, record: Order) -> ConnectorError:
                 f"{'; '.join(map(str, problems[key]))}); {VAT_PROPERTIES.get(key, CATEGORY_FIX)}"
             )
     return error
+
+
+def _active(customer: dict[str, Any]) -> bool:
+    """Inactive customers are not reused."""
+    return customer.get("status") != "Inactive"
 
 
 def _digits(text: str) -> str:

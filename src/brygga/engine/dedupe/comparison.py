@@ -15,8 +15,8 @@ from brygga.model import CustomerCard
 
 # What each piece of evidence adds to the score (which is capped at 1).
 WEIGHTS = {
-    "organisation_number": 0.6,
-    "email": 0.55,
+    "organisation_number": 0.8,
+    "email": 0.8,
     "phone": 0.4,
     "name": 0.4,
     "similar_name": 0.2,

@@ -3,11 +3,53 @@ wrong. "Positive" means linked automatically; a pair sent to review counts as no
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from brygga.engine.dedupe import Policy, would_link
 from brygga.model import CustomerCard
+
+Pair = tuple[CustomerCard, CustomerCard, bool]
+
+
+class LabelledLine(BaseModel):
+    """One line of a labelled file: two customers and whether they are the same (docs/dedupe.md).
+    `kind` optionally names the variation, for reports by kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: CustomerCard
+    b: CustomerCard
+    same: bool
+    kind: str = ""
+
+
+class PairsError(ValueError):
+    """A labelled file with lines that cannot be read; the message names each of them."""
+
+
+def read_pairs(lines: Iterable[str]) -> list[LabelledLine]:
+    """The pairs of a JSON-lines file, blank lines skipped. Every unreadable line is named in
+    one PairsError, with its number and what is wrong, so one pass fixes the file."""
+    pairs, problems = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            pairs.append(LabelledLine.model_validate(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not JSON ({exc.msg} at column {exc.colno})")
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(str(part) for part in error["loc"]) or "the line"
+                problems.append(f"line {number}: {where}: {error['msg']}")
+    if problems:
+        shown = problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise PairsError("\n".join(shown))
+    return pairs
 
 
 @dataclass
@@ -53,9 +95,7 @@ class Confusion:
         }
 
 
-def evaluate(
-    pairs: Iterable[tuple[CustomerCard, CustomerCard, bool]], policy: Policy | None = None
-) -> Confusion:
+def evaluate(pairs: Iterable[Pair], policy: Policy | None = None) -> Confusion:
     confusion = Confusion()
     for a, b, same in pairs:
         confusion.count(would_link(a, b, policy), same)
