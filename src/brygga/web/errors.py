@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from brygga.engine import error_queue
+from brygga.engine.dedupe import review
+from brygga.engine.dedupe.decisions import ChoiceError
 from brygga.engine.error_queue import Filter, QueueError
 from brygga.engine.integrations import Retried, retry_errors
 from brygga.engine.runner import RunAborted
@@ -130,6 +132,39 @@ async def retry_selected(
     """Retry every open error the selection matches (e.g. after fixing the setting their
     message names)."""
     return await retry_selection(request, caller, selection.filter())
+
+
+class DuplicateAnswer(BaseModel):
+    """A person's answer to a "duplicate?" error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target_id: str | None = Field(
+        ..., description="The candidate the customer is the same as; null for a new customer"
+    )
+
+
+@router.post("/{error_id}/answer", response_model=list[Retried])
+async def answer_duplicate(
+    request: Request, error_id: RowId, body: DuplicateAnswer, caller: Caller = Depends(operator)
+) -> list[Retried]:
+    """Settle a "duplicate?" error: link the customer to one of the candidates shown, or create
+    a new customer. The answer holds for later runs; every record parked for that customer
+    (the customer and its orders) is written again."""
+    return await answer_one(request, caller, error_id, body.target_id)
+
+
+async def answer_one(
+    request: Request, caller: Caller, error_id: int, target_id: str | None
+) -> list[Retried]:
+    """The API's and the dashboard's answer to a "duplicate?" error of the caller's workspace."""
+    with _db(request).session() as session:
+        row = one_error(session, caller, error_id)
+        try:
+            ids = review.answer(session, row, target_id, caller.name)
+        except ChoiceError as exc:
+            raise HTTPException(UNPROCESSABLE, str(exc)) from None
+    return await retry_selection(request, caller, Filter(status=None, ids=tuple(ids)))
 
 
 @router.post("/{error_id}/skip", response_model=ErrorSummary, response_model_by_alias=True)
