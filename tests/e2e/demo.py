@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -34,3 +35,15 @@ def visible_order_numbers(centra: dict[str, Any]) -> set[str]:
 
 def fortnox_order_references(fortnox: dict[str, Any]) -> Counter[str]:
     return Counter(order["ExternalInvoiceReference1"] for order in fortnox["orders"])
+
+
+def erp_customers(database: str, integration: str) -> dict[str, str]:
+    """Which ERP customer each shop customer became, from Brygga's cross-reference."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT x.source_id, x.target_id FROM cross_references x "
+            "JOIN integrations i ON i.id = x.integration_id "
+            "WHERE i.name = ? AND x.entity = 'customer'",
+            (integration,),
+        )
+        return dict(rows.fetchall())

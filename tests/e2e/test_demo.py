@@ -3,7 +3,14 @@ What each pair's flows leave in the target systems is checked field by field in
 tests/e2e/test_pair_*.py; this module checks the demo itself."""
 
 from brygga.pairs import ENTITIES, PAIRS
-from tests.e2e.demo import fortnox_order_references, load_states, run_demo, visible_order_numbers
+from brygga.sandbox.seed import generate
+from tests.e2e.demo import (
+    erp_customers,
+    fortnox_order_references,
+    load_states,
+    run_demo,
+    visible_order_numbers,
+)
 
 COUNT_KEYS = {"read", "created", "updated", "skipped", "failed"}
 
@@ -31,6 +38,8 @@ def test_demo_runs_every_pair_and_every_flow_and_a_second_run_moves_nothing(tmp_
         assert {name for name, counts in flows.items() if counts["failed"]} <= {"payments"}
         assert flows["payments"]["failed"] == 2
 
+    _near_duplicates_are_one_erp_customer_each(first["database"], tmp_path / "first")
+
     second = run_demo(home, "--no-rate-limit", "--state-dir", str(tmp_path / "second"))
     for before, after in zip(first["integrations"], second["integrations"], strict=True):
         for name, counts in after["flows"].items():
@@ -51,6 +60,22 @@ def test_demo_runs_every_pair_and_every_flow_and_a_second_run_moves_nothing(tmp_
         if integration["reconcile"]["differences"]
     }
     assert differing == {}
+
+
+def _near_duplicates_are_one_erp_customer_each(database, states):
+    """The seeded near-duplicates (the same person entered twice with another e-mail, a typo,
+    diacritics dropped, a street abbreviated) end as one ERP customer each: every shop customer
+    became the ERP customer of the person it is, and the ERP holds one customer per person."""
+    seed = generate()
+    people = len(seed.customers) - len(seed.near_duplicates)
+    for pair, template in PAIRS.items():
+        became = erp_customers(database, pair)
+        for label in seed.near_duplicates:
+            twin, original = str(label.customer_id), str(label.duplicate_of)
+            assert became[twin] == became[original], (pair, label)
+        assert len(set(became.values())) == people, pair
+        erp = load_states(states, pair)[template.erp]  # Fortnox and Visma.net alike
+        assert len(erp["customers"]) == people, pair
 
 
 def test_fresh_starts_the_shop_the_erp_and_the_database_over(tmp_path):
