@@ -3,21 +3,26 @@
 A record is one source record of one entity in one integration: (integration, entity, source
 id), e.g. Centra order 1001 as an `order`. Brygga knows it from its cross-reference (which
 target record it became), the outcomes of the runs that handled it, and its row in the error
-queue; payloads are shown with secrets masked (engine.redaction). Finding records is
-engine.record_search.
+queue; payloads are shown with secrets masked (engine.redaction). A customer, and an order
+by its customer, also shows how de-duplication decided for that customer (engine.dedupe).
+Finding records is engine.record_search.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brygga.engine import error_queue
+from brygga.engine.dedupe import Action, decisions
 from brygga.engine.redaction import redact
+from brygga.model import CustomerCard
 from brygga.pairs import ENTITIES
 from brygga.store.tables import CrossReference, Flow, Integration, RecordError, RecordOutcome
 
@@ -63,6 +68,30 @@ class RecordRef:
     flow: str
 
 
+class MatchCandidate(BaseModel):
+    """A customer of the target that de-duplication weighed, as it scored it."""
+
+    target_id: str
+    card: CustomerCard
+    score: float = Field(ge=0, le=1)
+    reasons: list[str]
+    action: Action = Field(description="What this candidate alone would have led to")
+
+
+class CustomerMatch(BaseModel):
+    """How de-duplication decided for a source customer (docs/dedupe.md): linked to a customer
+    the target has, created as a new one, or waiting for a person (a "duplicate?" error)."""
+
+    source_id: str = Field(description="The customer's source id (an order's: its customer's)")
+    action: Action
+    target_id: str | None = Field(description="The target customer it is linked to, if any")
+    score: float | None = Field(description="The best candidate's score")
+    reasons: list[str] = Field(description="Why the best candidate scored so")
+    candidates: list[MatchCandidate] = Field(description="The candidates weighed, best first")
+    decided_by: str = Field(description=f'"{decisions.MATCHER}", or the person who answered')
+    decided_at: datetime
+
+
 @dataclass
 class RecordDetail:
     integration: str
@@ -80,6 +109,7 @@ class RecordDetail:
     target_payload: Any = None
     record: Any = None  # the canonical record of an open error, as Brygga mapped it
     elsewhere: list[RecordRef] = field(default_factory=list)  # the same id in other flows
+    match: CustomerMatch | None = None  # the customer's, or an order's customer's
 
 
 @dataclass(frozen=True)
@@ -156,6 +186,7 @@ def record_detail(
         target_payload=redact(written.target_payload) if written else None,
         record=redact(open_error.edited_record or open_error.record) if open_error else None,
         elsewhere=_elsewhere(session, flows, entity, source_id),
+        match=_match(session, integration_id, _customer_of(entity, source_id, errors.values())),
     )
 
 
@@ -235,3 +266,24 @@ def _elsewhere(
         .distinct()
     )
     return [RecordRef(others[fid].entity, source_id, others[fid].name) for fid in sorted(seen)]
+
+
+def _customer_of(entity: str, source_id: str, errors: Iterable[RecordError]) -> str | None:
+    """The source customer whose match the record shows: the customer itself, or an order's
+    customer as its canonical record in the error queue names it (model.Order). Brygga keeps
+    no canonical record of an order that never failed, so such an order shows none."""
+    if entity == "customer":
+        return source_id
+    for row in errors:
+        record = row.edited_record or row.record
+        customer = record.get("customer") if isinstance(record, dict) else None
+        if isinstance(customer, dict) and customer.get("source_id"):
+            return str(customer["source_id"])
+    return None
+
+
+def _match(session: Session, integration_id: int, customer: str | None) -> CustomerMatch | None:
+    row = decisions.latest(session, integration_id, customer) if customer else None
+    if row is None:
+        return None
+    return CustomerMatch.model_validate(decisions.shown(row))

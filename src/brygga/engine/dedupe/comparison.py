@@ -20,7 +20,7 @@ WEIGHTS = {
     "phone": 0.4,
     "name": 0.4,
     "similar_name": 0.2,
-    "street": 0.2,
+    "street": 0.25,
     "postcode": 0.1,
     "city": 0.05,
 }
@@ -189,8 +189,10 @@ class _Comparer:
         (given, surname), (their_given, their_surname) = self.one.person, self.other.person
         if not (surname and their_surname):
             return
-        if sorted([*given, surname]) == sorted([*their_given, their_surname]):
-            self.add("name", "same name")
+        if sorted([*given, surname]) == sorted([*their_given, their_surname]) or _alike(
+            "".join([*given, surname]), "".join([*their_given, their_surname])
+        ):
+            self.add("name", "same name")  # also in another order, or with one slip
             return
         surnames = _alike(surname, their_surname)
         firsts = _first_names(given, their_given)
@@ -227,9 +229,12 @@ _SAME, _SIMILAR, _DIFFERENT = "same", "similar", "different"
 
 
 def _first_names(ours: list[str], theirs: list[str]) -> str:
-    """Same when any given name (or its initial) matches; similar when one is a near miss."""
+    """Same when any given name (or its initial) matches, or all of them written together
+    ("Anna-Karin", "Anna Karin"); similar when one is a near miss."""
     if not ours or not theirs:
         return _SAME  # one side gives the surname only: nothing to set them apart
+    if _alike("".join(ours), "".join(theirs)):
+        return _SAME
     for one in ours:
         for other in theirs:
             if _alike(one, other) or _initial(one, other):
@@ -240,11 +245,12 @@ def _first_names(ours: list[str], theirs: list[str]) -> str:
 
 
 def _alike(one: str, other: str) -> bool:
-    """Equal, or one slip of the keyboard apart: a letter dropped or doubled, or two letters
-    swapped, after the first letter. A letter replaced by another (Anna, Anne) is another name."""
-    if one == other:
+    """Equal (also as Müller and Mueller are), or one slip of the keyboard apart: a letter
+    dropped or doubled, or two letters swapped, after the first letter. A letter replaced by
+    another (Anna, Anne) makes another name."""
+    if one == other or normalise.spelled_alike(one) == normalise.spelled_alike(other):
         return True
-    if min(len(one), len(other)) < 4 or one[0] != other[0]:
+    if min(len(one), len(other)) < 3 or one[0] != other[0]:
         return False
     swapped = sorted(one) == sorted(other) and DamerauLevenshtein.distance(one, other) == 1
     return swapped or Indel.distance(one, other) == 1

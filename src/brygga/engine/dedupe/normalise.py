@@ -39,35 +39,18 @@ def spelled_alike(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [spelled_alike(word) for word in folded(text).split()]
+    return folded(text).split()
 
 
 # Surname particles that belong to the surname: "Daan de Vries" is de Vries.
-PARTICLES = frozenset(
-    [
-        "af",
-        "av",
-        "da",
-        "de",
-        "del",
-        "den",
-        "der",
-        "di",
-        "du",
-        "la",
-        "le",
-        "ten",
-        "ter",
-        "van",
-        "von",
-        "zu",
-    ]
-)
+PARTICLES = frozenset("af av da de del den der di du la le ten ter van von zu".split())
 
 
 def person_name(text: str) -> tuple[list[str], str]:
-    """Given names and surname of a full name."""
-    tokens = words(text)
+    """Given names and surname of a full name. A hyphenated name is one name: "Anna-Karin",
+    "Berg-Svensson"."""
+    tokens = [folded(word).replace(" ", "") for word in text.split()]
+    tokens = [token for token in tokens if token]
     if not tokens:
         return [], ""
     start = len(tokens) - 1
@@ -111,7 +94,7 @@ CONJUNCTIONS = frozenset(["och", "and", "og", "und", "ja", "en"])
 
 def company_name(text: str) -> str:
     """ "Hav & Sten Aktiebolag" → "hav & sten"."""
-    tokens = words(text.replace("&", " och ").replace("/", " "))
+    tokens = [spelled_alike(w) for w in words(text.replace("&", " och ").replace("/", " "))]
     return " ".join(
         "&" if token in CONJUNCTIONS else token for token in tokens if token not in LEGAL_FORMS
     )
@@ -123,26 +106,31 @@ STREET_WORDS = (
     ("gatan", "g"), ("gata", "g"), ("gate", "g"), ("gade", "g"), ("vagen", "v"), ("vag", "v"),
     ("veien", "v"), ("vei", "v"), ("vej", "v"), ("street", "st"), ("strasse", "str"),
     ("strase", "str"), ("gracht", "gr"), ("tie", "t"), ("katu", "k"), ("road", "rd"),
-    ("avenue", "av"),
+    ("avenue", "av"), ("ave", "av"),
 )  # fmt: skip
 
 
 def street(line: str) -> tuple[str, str]:
-    """The street's name and its house number: "Karl Johans gate 12 B" → ("karljohansg",
-    "12b"), "Storg. 1" and "Storgatan 1" → ("storg", "1")."""
+    """The street's name and its house number, with a letter after it: "Karl Johans gate 12 B"
+    → ("karljohansg", "12b"), "Storg. 1" and "Storgatan 1" → ("storg", "1"), "130 Albert Ave"
+    → ("albertav", "130"). What follows the number (a floor, an apartment) is left out."""
     tokens = words(line)
-    for index, token in enumerate(tokens):
-        if token[:1].isdigit():
-            name, number = tokens[:index], "".join(tokens[index:])
-            break
-    else:
+    at = next((i for i, token in enumerate(tokens) if token[:1].isdigit()), None)
+    if at is None:
         name, number = tokens, ""
+    else:
+        end = at + 1
+        if end < len(tokens) and len(tokens[end]) == 1 and tokens[end].isalpha():
+            end += 1  # "12 B"
+        number = "".join(tokens[at:end])
+        # "130 Albert Avenue": the number first, as in Britain and America.
+        name = tokens[:at] if at else tokens[end:]
     joined = "".join(name)
     for word, short in STREET_WORDS:
         if joined.endswith(word):
             joined = joined[: -len(word)] + short
             break
-    return joined, re.sub(r"[^0-9a-z]", "", number)
+    return joined, number
 
 
 def postcode(text: str) -> str:
@@ -153,8 +141,8 @@ def postcode(text: str) -> str:
 
 
 def phone(text: str, *countries: str) -> str:
-    """E.164, read in the first of `countries` that makes it a valid number; the digits alone
-    when none does."""
+    """E.164, read in the first of `countries` that makes it a possible number (of a length the
+    country uses); the digits alone when none does."""
     if not text.strip():
         return ""
     for country in [*countries, None]:
@@ -162,7 +150,7 @@ def phone(text: str, *countries: str) -> str:
             number = phonenumbers.parse(text, country or None)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
+        if phonenumbers.is_possible_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return re.sub(r"\D", "", text)
 
