@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format browser bench bench-finance bench-faults bench-latency install install-dev clean
+.PHONY: demo test lint format browser bench bench-finance bench-faults bench-latency bench-dedupe install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-faults: install-dev
 
 bench-latency: install-dev
 	$(BIN)/python bench/latency.py
+
+bench-dedupe: install-dev
+	$(BIN)/python bench/dedupe.py
 
 clean:
 	rm -rf $(VENV) .brygga .pytest_cache

@@ -164,6 +164,7 @@ async def answer_one(
             ids = review.answer(session, row, target_id, caller.name)
         except ChoiceError as exc:
             raise HTTPException(UNPROCESSABLE, str(exc)) from None
+    # The answered error itself is open, so `ids` is never empty (an empty one selects all).
     return await retry_selection(request, caller, Filter(status=None, ids=tuple(ids)))
 
 

@@ -43,6 +43,9 @@ def show_record(
     source_id: str = Path(max_length=255, pattern=NO_NUL),
     caller: Caller = Depends(viewer),
 ) -> RecordDetail:
+    """The record in each flow, its ids, history and payloads; for a customer (or an order,
+    by its customer, while the error queue holds the order) `match` says how de-duplication
+    decided: linked, created or waiting for a person, and who decided. Null when none."""
     with request.app.state.db.session() as session:
         scope.integration(session, caller, integration)
         found = records_index.record_detail(

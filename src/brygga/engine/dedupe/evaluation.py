@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from brygga.engine.dedupe import Policy, would_link
 from brygga.model import CustomerCard
@@ -23,7 +23,7 @@ class LabelledLine(BaseModel):
 
     a: CustomerCard
     b: CustomerCard
-    same: bool
+    same: StrictBool  # true or false, not "yes"
     kind: str = ""
 
 

@@ -43,7 +43,10 @@ def words(text: str) -> list[str]:
 
 
 # Surname particles that belong to the surname: "Daan de Vries" is de Vries.
-PARTICLES = frozenset("af av da de del den der di du la le ten ter van von zu".split())
+PARTICLES = frozenset(
+    ("af", "av", "da", "de", "del", "den", "der", "di", "du", "la", "le", "ten", "ter", "van",
+     "von", "zu")
+)  # fmt: skip
 
 
 def person_name(text: str) -> tuple[list[str], str]:
@@ -59,41 +62,16 @@ def person_name(text: str) -> tuple[list[str], str]:
     return tokens[:start], "".join(tokens[start:])
 
 
-# Legal forms left out of company names (Nordic, German, Dutch, English).
+# Legal forms left out of company names (Nordic, German, Dutch, English); "A/S" is "a s".
 LEGAL_FORMS = frozenset(
-    [
-        "ab",
-        "aktiebolag",
-        "publ",
-        "hb",
-        "kb",
-        "as",
-        "asa",
-        "a",
-        "s",
-        "aps",
-        "oy",
-        "oyj",
-        "ay",
-        "ky",
-        "gmbh",
-        "ag",
-        "kg",
-        "bv",
-        "nv",
-        "ltd",
-        "limited",
-        "plc",
-        "inc",
-        "llc",
-        "co",
-    ]
-)
-CONJUNCTIONS = frozenset(["och", "and", "og", "und", "ja", "en"])
+    ("ab", "aktiebolag", "publ", "hb", "kb", "as", "asa", "a", "s", "aps", "oy", "oyj", "ay",
+     "ky", "gmbh", "ag", "kg", "bv", "nv", "ltd", "limited", "plc", "inc", "llc", "co")
+)  # fmt: skip
+CONJUNCTIONS = frozenset(("och", "and", "og", "und", "ja", "en"))
 
 
 def company_name(text: str) -> str:
-    """ "Hav & Sten Aktiebolag" → "hav & sten"."""
+    """The name without its legal form: "Hav & Sten Aktiebolag" → "hav & sten"."""
     tokens = [spelled_alike(w) for w in words(text.replace("&", " och ").replace("/", " "))]
     return " ".join(
         "&" if token in CONJUNCTIONS else token for token in tokens if token not in LEGAL_FORMS

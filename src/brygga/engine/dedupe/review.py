@@ -30,6 +30,8 @@ def answer(session: Session, row: RecordError, target_id: str | None, who: str) 
     source_id = parked_customer(row)
     if source_id is None:
         raise ChoiceError(f'error {row.id} is not a "duplicate?" error')
+    if row.status != OPEN:
+        raise ChoiceError(f"error {row.id} is {row.status}: there is nothing left to answer")
     integration_id = row.flow.integration_id
     choose(session, integration_id, source_id, target_id, who)
     parked = session.scalars(

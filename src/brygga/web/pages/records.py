@@ -1,6 +1,7 @@
 """The records pages: `/records` (search by order number, e-mail, SKU, any id or text of a
 payload; without a search, the latest records) and `/records/{integration}/{entity}/{id}`
-(the record in each flow, its ids, history and payloads with secrets masked)."""
+(the record in each flow, its ids, how its customer was matched, history and payloads with
+secrets masked)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse
 
 from brygga.engine import record_search, records_index
+from brygga.engine.dedupe.decisions import MATCHER
 from brygga.web import UNPROCESSABLE, scope
 from brygga.web.auth import Caller, page_viewer
 from brygga.web.pages.display import HELPERS
@@ -57,4 +59,4 @@ def record_page(
             request, "pages/missing.html", caller, status_code=status.HTTP_404_NOT_FOUND,
             what=f"{entity} {source_id} in {integration}", back="/records",
         )  # fmt: skip
-    return render(request, "pages/record.html", caller, record=found, **HELPERS)
+    return render(request, "pages/record.html", caller, record=found, matcher=MATCHER, **HELPERS)
