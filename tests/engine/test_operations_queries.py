@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from brygga.engine import activity, health, record_search, records_index
+from brygga.engine.dedupe import index
 from brygga.engine.redaction import HIDDEN
+from brygga.model import CustomerCard
 from brygga.store import (
     CrossReference,
     Database,
@@ -19,7 +21,7 @@ from brygga.store import (
     RecordOutcome,
     Run,
 )
-from brygga.store.tables import MatchKey, utcnow
+from brygga.store.tables import utcnow
 
 ORDER = {
     "number": 1001,
@@ -68,9 +70,9 @@ def seeded(db: Database) -> tuple[Database, int]:
                            target_id="C9", state="linked"),
             CrossReference(integration_id=integration.id, entity="order", source_id="1001",
                            target_id="7", state="linked"),
-            MatchKey(integration_id=integration.id, entity="customer", key="email:asa@example.se",
-                     target_id="C9"),
         ])  # fmt: skip
+        card = CustomerCard(name="Åsa Lind", email="asa@example.se")
+        index.save(session, integration.id, "42", "C9", card)
         return db, integration.workspace_id
 
 

@@ -7,8 +7,8 @@ first:
    outcome or a queued error (a record that failed has no cross-reference). Each is an index
    seek: the cross-reference indexes lead with (integration, entity), so the entities are
    named in the query to let the index be used whole.
-2. strong keys, exactly: an e-mail or organisation number Brygga linked a customer by
-   (`match_keys`, indexed), then the cross-references to that target record.
+2. strong keys, exactly: the e-mail or organisation number of a customer Brygga linked
+   (Brygga's index of customers' cards, brygga.engine.dedupe.index, indexed).
 3. text, anywhere in the stored payloads: the source payloads of record outcomes and the
    payloads and records of queued errors, as JSON text, with LIKE (case-insensitive; ILIKE on
    PostgreSQL). This finds an e-mail in an order or a SKU in its lines. It reads the rows, so
@@ -31,10 +31,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from brygga.engine.dedupe.normalise import ORGANISATION_NUMBERS
 from brygga.engine.outcomes import Status
 from brygga.engine.records_index import FlowRef, cross_reference, flows_of
 from brygga.pairs import ENTITIES
-from brygga.store.tables import CrossReference, MatchKey, RecordError, RecordOutcome
+from brygga.store.tables import CrossReference, CustomerCardRow, RecordError, RecordOutcome
 
 SHORTEST_TEXT = 3  # a shorter term would be found in most payloads
 SHORTEST_NUMBER = 6  # so would a shorter number: prices, quantities, ids
@@ -73,7 +74,7 @@ def search(session: Session, workspace_id: int, term: str, *, limit: int = 50) -
 
     add(_by_reference(session, integrations, term))
     add(_by_source_id(session, flows, term))
-    add(_by_match_key(session, integrations, term))
+    add(_by_customer_key(session, integrations, term))
     if _worth_reading_for(term) and len(found) < limit:
         add(_by_payload_text(session, flows, term, limit))
     return _hits(session, flows, found)
@@ -130,36 +131,23 @@ def _by_source_id(session: Session, flows: dict[int, FlowRef], term: str) -> lis
     ]
 
 
-def _by_match_key(session: Session, integrations: set[int], term: str) -> list[tuple[Key, str]]:
-    """Customers Brygga linked by this e-mail or organisation number."""
-    keys = {}
-    if "@" in term:
-        keys[f"email:{term.lower()}"] = "e-mail"
+def _by_customer_key(session: Session, integrations: set[int], term: str) -> list[tuple[Key, str]]:
+    """Customers Brygga linked with this e-mail or organisation number."""
     digits = "".join(c for c in term if c.isdigit())
     # Only digits (and the dashes or spaces written between them), as many as the shortest
     # organisation numbers have.
-    if len(digits) >= 6 and len(digits) == len(term.replace("-", "").replace(" ", "")):
-        keys[f"organisation_number:{digits}"] = "organisation number"
-    if not keys:
+    number = len(digits) >= 6 and len(digits) == len(term.replace("-", "").replace(" ", ""))
+    if "@" in term:
+        wanted, said = CustomerCardRow.email == term.lower(), "e-mail"
+    elif number:
+        identities = [f"{scheme}:{digits}" for scheme in ORGANISATION_NUMBERS]
+        wanted, said = CustomerCardRow.identity.in_(identities), "organisation number"
+    else:
         return []
-    found = []
-    matches = session.scalars(
-        select(MatchKey).where(
-            MatchKey.integration_id.in_(list(integrations)),
-            MatchKey.entity.in_(ENTITY_NAMES),
-            MatchKey.key.in_(list(keys)),
-        )
+    rows = session.scalars(
+        select(CustomerCardRow).where(CustomerCardRow.integration_id.in_(integrations), wanted)
     )
-    for match in matches:
-        linked = session.scalars(
-            select(CrossReference).where(
-                CrossReference.integration_id == match.integration_id,
-                CrossReference.entity == match.entity,
-                CrossReference.target_id == match.target_id,
-            )
-        )
-        found += [((x.integration_id, x.entity, x.source_id), keys[match.key]) for x in linked]
-    return found
+    return [((row.integration_id, "customer", row.source_id), said) for row in rows]
 
 
 def _by_payload_text(

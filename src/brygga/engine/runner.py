@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from brygga.connectors import http
 from brygga.connectors.errors import ConnectorError, ErrorClass
-from brygga.engine import error_queue, match_keys, xrefs
+from brygga.engine import error_queue, xrefs
 from brygga.engine.dedupe import Action, Policy, index
 from brygga.engine.dedupe.decisions import Decision
 from brygga.engine.dedupe.matching import Matcher
@@ -41,12 +41,11 @@ class _Link:
     source_id: str
     target_id: str
     content_hash: str
-    keys: list[str]
     card: CustomerCard | None  # a customer's, for Brygga's index (dedupe.index)
 
     @classmethod
     def of(cls, source_id: str, target_id: str, content_hash: str, record: Any) -> _Link:
-        return cls(source_id, target_id, content_hash, match_keys.of(record), index.card_of(record))
+        return cls(source_id, target_id, content_hash, index.card_of(record))
 
 
 @contextmanager
@@ -348,12 +347,11 @@ class FlowRunner:
                 target_id=written.target_id,
             )
             link = _Link.of(source_id, written.target_id, "", record)
-            self._index(session, writer.entity, link)
+            self._index(session, link)
         return written.target_id
 
-    def _index(self, session: Session, entity: str, link: _Link) -> None:
-        """Brygga's indexes of linked records: strong keys, and customers' cards."""
-        match_keys.save(session, self.integration_id, entity, link.keys, link.target_id)
+    def _index(self, session: Session, link: _Link) -> None:
+        """Brygga's index of the customers it linked (dedupe.index)."""
         if link.card is not None:
             index.save(session, self.integration_id, link.source_id, link.target_id, link.card)
 
@@ -387,7 +385,7 @@ class FlowRunner:
                     target_id=link.target_id,
                     content_hash=link.content_hash,
                 )
-                self._index(session, entity, link)
+                self._index(session, link)
             session.add_all(
                 RecordOutcome(
                     run_id=run_id,

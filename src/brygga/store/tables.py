@@ -201,25 +201,6 @@ class CrossReference(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class MatchKey(Base):
-    """A strong key (organisation number, e-mail) of a target record Brygga has linked, so the
-    same buyer met under another source id (a guest checkout by a registered customer) is
-    linked without asking the target system again."""
-
-    __tablename__ = "match_keys"
-    __table_args__ = (
-        UniqueConstraint("integration_id", "entity", "key"),
-        Index(None, "integration_id", "entity", "target_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
-    entity: Mapped[str] = mapped_column(String(50))
-    key: Mapped[str] = mapped_column(String(400))
-    target_id: Mapped[str] = mapped_column(String(255))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
 class CustomerCardRow(Base):
     """Brygga's own index of the customers it linked: each source customer's card (as
     `model.CustomerCard`) and the target customer it became, with the card's keys in columns,
