@@ -167,10 +167,11 @@ class _Comparer:
         """Rules: a company is never linked on its name and address alone, and a company is
         not a private customer, even at the same address."""
         if not (self.one.is_company and self.other.is_company):
-            self.limit(Ceiling.REVIEW, "a company and a private customer: never linked alone")
+            self.limit(Ceiling.REVIEW, "a company and a private customer: a person decides")
             return
-        ours = self.one.company or _flat(self.one.card.name)
-        theirs = self.other.company or _flat(self.other.card.name)
+        # An ERP card may carry the company's name as its only name.
+        ours = self.one.company or normalise.company_name(self.one.card.name)
+        theirs = self.other.company or normalise.company_name(self.other.card.name)
         similarity = Indel.normalized_similarity(ours, theirs) if ours and theirs else 0.0
         if similarity >= COMPANY_NAME_ALIKE:
             self.add("name", "same company name")
@@ -272,7 +273,3 @@ def _same_street(ours: str, theirs: str) -> bool:
     if len(short) >= 3 and long.startswith(short):
         return True
     return JaroWinkler.normalized_similarity(ours, theirs) >= PLACE_ALIKE
-
-
-def _flat(text: str) -> str:
-    return normalise.company_name(text)
