@@ -21,6 +21,7 @@ from stdnum.se import orgnr as se_orgnr
 
 from brygga.engine.dedupe.evaluation import PairsError, read_pairs
 from brygga.model import CustomerCard
+from brygga.sandbox.dedupe_markets import EXONYMS
 from brygga.sandbox.dedupe_pairs import (
     HARD_NEGATIVES,
     VARIATIONS,
@@ -28,7 +29,6 @@ from brygga.sandbox.dedupe_pairs import (
     labelled_pairs,
     write_jsonl,
 )
-from brygga.sandbox.dedupe_people import EXONYMS
 from brygga.sandbox.seed import CALLING_CODES
 
 SIZE = 5000

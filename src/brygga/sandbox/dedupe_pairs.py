@@ -22,16 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from brygga.model import CustomerCard
-from brygga.sandbox.dedupe_people import (
-    CITY_SPELLINGS,
+from brygga.sandbox.dedupe_markets import (
     COMPANY_MARKETS,
     COMPANY_NAMES,
     LEGAL_FORMS,
     MARKETS,
-    NAME_CASES,
-    PHONE_FORMS,
     QUALIFIERS,
     WEBMAIL,
+)
+from brygga.sandbox.dedupe_people import (
+    CITY_SPELLINGS,
+    NAME_CASES,
+    PHONE_FORMS,
     People,
     Person,
     Style,
