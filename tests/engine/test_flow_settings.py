@@ -17,3 +17,22 @@ def test_a_schedule_the_runtime_reads_is_accepted():
 def test_a_schedule_the_runtime_cannot_read_is_refused(schedule, says):
     with pytest.raises(SettingsError, match=says):
         checked("centra-fortnox", "orders", {"schedule": schedule})
+
+
+def test_dedupe_thresholds_are_settings_of_the_customers_flow():
+    settings = {"dedupe_link_score": 0.9, "dedupe_review_score": 0.5}
+    assert checked("centra-fortnox", "customers", settings) == settings
+
+
+@pytest.mark.parametrize(
+    ("flow", "settings", "says"),
+    [
+        ("customers", {"dedupe_link_score": 0.5, "dedupe_review_score": 0.7}, "≤"),
+        ("customers", {"dedupe_link_score": 1.5}, "≤ 1"),
+        ("customers", {"dedupe_review_score": "high"}, "takes a number"),
+        ("orders", {"dedupe_link_score": 0.9}, "belongs to the customers flow"),
+    ],
+)
+def test_dedupe_thresholds_out_of_order_or_on_another_flow_are_refused(flow, settings, says):
+    with pytest.raises(SettingsError, match=says):
+        checked("fortnox-magento", flow, settings)
