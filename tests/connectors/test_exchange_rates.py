@@ -178,7 +178,12 @@ async def test_the_rate_used_is_stored_with_the_record(fortnox, tmp_path):
     with db.session() as session:
         flow = session.scalar(select(Flow).where(Flow.name == "orders"))
         ids = flow.integration_id, flow.id
-    record = fortnox_cases.order("5501", fortnox_cases.customer("stored@example.se"))
+    # A buyer of its own: the module's other tests leave several Åsa Öbergs at one address in
+    # this Fortnox, which de-duplication would rightly park as ambiguous.
+    buyer = fortnox_cases.customer("stored@example.se").model_copy(
+        update={"first_name": "Stina", "last_name": "Kurs"}
+    )
+    record = fortnox_cases.order("5501", buyer)
     customers = Dependency(FortnoxCustomers(client), lambda order: order.customer)
     spec = FlowSpec("orders", OneOrder(record), FortnoxOrders(client, TABLE), [customers])
     counts = await FlowRunner(db, integration_id=ids[0], flow_id=ids[1], spec=spec).run()

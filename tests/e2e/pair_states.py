@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from brygga.sandbox.seed import generate
 from tests.e2e.demo import run_demo
 
 Record = dict[str, Any]
@@ -143,12 +144,27 @@ def last_orders(centra: Record) -> dict[int, Record]:
 
 
 def customers_by_email(centra: Record) -> dict[str, Record]:
-    """One Centra customer per email, case-insensitively: the first (lowest id) of customers
-    sharing one. Brygga creates the ERP customer from it and links the others to that one."""
+    """One Centra customer per person, by e-mail in lower case: the first (lowest id) of the
+    customers sharing one, and no seeded near-duplicate. Brygga creates the ERP customer from
+    it and links the others to that one (engine.dedupe)."""
     found: dict[str, Record] = {}
     for customer in sorted(centra["customers"], key=lambda c: c["id"]):
-        found.setdefault(customer["email"].lower(), customer)
+        if customer["id"] not in TWINS:
+            found.setdefault(customer["email"].lower(), customer)
     return found
+
+
+# The demo's seeded near-duplicates (the same person entered twice: brygga.sandbox.duplicates)
+# by shop customer id, each with the id of the customer it copies. The shops keep the seed's
+# customer ids, and the pair runs use the default seed.
+TWINS = {label.customer_id: label.duplicate_of for label in generate().near_duplicates}
+
+
+def person_emails(customers: list[Record]) -> dict[str, str]:
+    """Each shop customer's e-mail in lower case → the e-mail of the person's ERP customer: its
+    own, or for a near-duplicate its original's, whose ERP customer Brygga links it to."""
+    email_of = {customer["id"]: customer["email"].lower() for customer in customers}
+    return {email: email_of[TWINS.get(cid, cid)] for cid, email in email_of.items()}
 
 
 def by_id(records: list[Record], key: str = "id") -> dict[Any, Record]:
