@@ -346,14 +346,15 @@ class FlowRunner:
                 state=xrefs.LINKED,
                 target_id=written.target_id,
             )
-            link = _Link.of(source_id, written.target_id, "", record)
-            self._index(session, link)
+            self._index(session, source_id, written.target_id, index.card_of(record))
         return written.target_id
 
-    def _index(self, session: Session, link: _Link) -> None:
+    def _index(
+        self, session: Session, source_id: str, target_id: str, card: CustomerCard | None
+    ) -> None:
         """Brygga's index of the customers it linked (dedupe.index)."""
-        if link.card is not None:
-            index.save(session, self.integration_id, link.source_id, link.target_id, link.card)
+        if card is not None:
+            index.save(session, self.integration_id, source_id, target_id, card)
 
     def _load_position(self) -> datetime | None:
         with self.db.session() as session:
@@ -385,7 +386,7 @@ class FlowRunner:
                     target_id=link.target_id,
                     content_hash=link.content_hash,
                 )
-                self._index(session, link)
+                self._index(session, link.source_id, link.target_id, link.card)
             session.add_all(
                 RecordOutcome(
                     run_id=run_id,
