@@ -32,6 +32,9 @@ class PossibleDuplicate(ConnectorError):
             },
         )
 
+    def __str__(self) -> str:
+        return self.message  # no request failed: nothing to say about a response
+
 
 class Matcher:
     def __init__(
