@@ -143,6 +143,11 @@ def test_a_vat_number_meets_the_organisation_number_inside_it():
         "VAT": "SE556677889901",
         "SE": "5566778899",
     }
+    assert normalise.identities("", "NO 123 456 785 MVA", "NO") == {
+        "VAT": "NO123456785MVA",
+        "NO": "123456785",
+    }
+    assert normalise.identities("", "DK13585628", "") == {"VAT": "DK13585628", "DK": "13585628"}
 
 
 def test_the_card_of_a_customer_flattens_its_address():

@@ -159,10 +159,12 @@ def identities(organisation_number: str, vat_number: str, country: str) -> dict[
                 found[scheme] = number
                 break
     if vat_number.strip():
-        number = _valid(eu_vat.validate, vat_number) or _valid(mva.validate, vat_number)
-        if number:
-            found["VAT"] = number
-            inside = _organisation_number_in(number)
+        vat = _valid(eu_vat.validate, vat_number)
+        if not vat and (norwegian := _valid(mva.validate, vat_number)):
+            vat = "NO" + norwegian  # stdnum's compact Norwegian form has no country prefix
+        if vat:
+            found["VAT"] = vat
+            inside = _organisation_number_in(vat)
             if inside:
                 found.setdefault(inside[0], inside[1])
     return found
