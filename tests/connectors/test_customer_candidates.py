@@ -28,13 +28,14 @@ from tests.support.processes import SandboxProcess, start_sandbox
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
-# Per system: the search filters the writer may send, and its paging parameters.
+# Per system: the search filters the writer may send, and the parameters of every search (its
+# page, and Fortnox's filter of active customers).
 FILTERS = {
     "fortnox": {"email", "organisationnumber", "phone", "name", "zipcode"},
     "vismanet": {"email", "corporateId", "vatRegistrationId", "phone", "name"},
 }
 PAGING = {
-    "fortnox": {"page": "1", "limit": "20"},
+    "fortnox": {"page": "1", "limit": "20", "filter": "active"},
     "vismanet": {"pageNumber": "1", "pageSize": "20"},
 }
 JONAS = seed.generate().customers[1]  # seeded in both ERPs: Swedish, phone +46707161381
@@ -208,11 +209,14 @@ async def test_one_small_page_per_key_strongest_first_each_customer_once(erp: Er
     assert [next(iter(filters(erp, request))) for request in sent] == expected
 
 
-async def test_inactive_visma_net_customers_are_no_candidates(erp: Erp) -> None:
-    if erp.system != "vismanet":
-        pytest.skip("Fortnox list items carry no `Active`")
+async def test_inactive_customers_are_no_candidates(erp: Erp) -> None:
     created = await erp.writer.create(Customer(source_id="old", email="gammal@example.se"), {})
-    await erp.writer.client.put(f"/v1/customer/{created.target_id}", dto({"status": "Inactive"}))
+    path = {"fortnox": "/3/customers", "vismanet": "/v1/customer"}[erp.system]
+    inactive = {
+        "fortnox": {"Customer": {"Name": "gammal@example.se", "Active": False}},
+        "vismanet": dto({"status": "Inactive"}),
+    }
+    await erp.writer.client.put(f"{path}/{created.target_id}", inactive[erp.system])
     assert await erp.writer.candidates(CustomerCard(email="gammal@example.se")) == []
 
 

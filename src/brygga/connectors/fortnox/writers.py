@@ -63,7 +63,11 @@ class CustomerWriter:
         return await customer_search.search(queries, self._candidates)
 
     async def _candidates(self, query: Query) -> list[Candidate]:
-        items = await self.client.first_page("/3/customers", "Customers", SEARCH_PAGE_SIZE, **query)
+        # Active customers only: list items carry no `Active` to check afterwards (§4.1).
+        params = query | {"filter": "active"}
+        items = await self.client.first_page(
+            "/3/customers", "Customers", SEARCH_PAGE_SIZE, **params
+        )
         return [Candidate(str(item["CustomerNumber"]), customer_card(item), item) for item in items]
 
     async def create(self, record: Customer, links: dict[str, str]) -> Written:
