@@ -1,9 +1,11 @@
 """Customer de-duplication: is an incoming shop customer one the ERP already has?
 
-`comparison` scores two customer cards and explains the score; `policy` turns a score into
-link, review or create; `matching` finds the candidates (Brygga's own index first, then the
-ERP's search) and decides for a record; `evaluation` measures it all on labelled pairs.
-docs/dedupe.md describes the rules for operations readers."""
+`normalise` brings fields to the forms they are compared in; `comparison` scores two customer
+cards and explains the score; `policy` turns a score into link, review or create; `matching`
+finds the candidates (Brygga's own `index` first, then the ERP's search) and decides for a
+record; `decisions` keeps each decision, and `review` takes a person's answer to a
+"duplicate?"; `evaluation` measures it all on labelled pairs. docs/dedupe.md describes the
+rules for operations readers."""
 
 from __future__ import annotations
 
