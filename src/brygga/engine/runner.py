@@ -307,11 +307,12 @@ class FlowRunner:
         its cross-reference was committed, or a writer that reuses existing records), else
         create it, marking the intent first (invariant 3c). A customer goes through
         de-duplication: linked to the one the target has, parked (PossibleDuplicate), or new."""
-        if pending or (writer.reuse_existing and not _matched(writer, record)):
+        matched = _matched(writer, record)
+        if pending or (writer.reuse_existing and not matched):
             found = await writer.find(record)
             if found is not None:
                 return found, False
-        if _matched(writer, record):
+        if matched:
             assert isinstance(writer, SearchesCandidates)
             decision = await self.matcher.decide(source_id, record, writer)
             self.decisions[source_id] = decision

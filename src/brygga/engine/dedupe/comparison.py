@@ -43,7 +43,12 @@ class Comparison:
     ceiling: Ceiling = Ceiling.LINK
 
     def explained(self) -> str:
-        return f"score {self.score:.2f}: " + "; ".join(self.reasons)
+        return explanation(self.score, self.reasons)
+
+
+def explanation(score: float, reasons: tuple[str, ...] | list[str]) -> str:
+    """A score and its reasons in one line: "score 0.95: same phone; same name"."""
+    return f"score {score:.2f}: " + "; ".join(reasons)
 
 
 @dataclass(frozen=True)

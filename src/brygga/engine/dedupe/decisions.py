@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brygga.engine.dedupe.comparison import explanation
 from brygga.engine.dedupe.policy import Action
 from brygga.store.tables import MatchDecision, utcnow
 
@@ -53,7 +54,7 @@ class Decision:
             verb = f"linked to {self.target_id}" if self.target_id else "a new customer"
             return f"{verb}, as {self.decided_by} decided"
         best = self.best
-        why = f"score {best.score:.2f}: {'; '.join(best.reasons)}" if best else ""
+        why = explanation(best.score, best.reasons) if best else ""
         if self.action is Action.LINK:
             return f"the same customer as {self.target_id} in the target ({why})"
         if self.action is Action.REVIEW:
